@@ -1,0 +1,320 @@
+"""Every record the pipeline passes between steps: frozen dataclasses, nothing else.
+
+Steps take and return these; DataFrames and Arrow tables appear only when tabulating.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+# --- reader: the engine-neutral page model -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One visual line of text as the reader saw it (PDF points, top-left origin)."""
+
+    text: str
+    page: int  # 1-based
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    fontname: str
+    size: float
+    bold: bool  # every visible glyph of the line is in a bold face
+    bold_prefix: int = 0  # number of leading characters of `text` set in bold
+
+
+@dataclass(frozen=True)
+class Table:
+    """A ruled table found on a page: rows of cell texts (None for an empty cell)."""
+
+    page: int
+    rows: tuple[tuple[str | None, ...], ...]
+    top: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int  # 1-based
+    width: float
+    height: float
+    lines: tuple[Line, ...]
+    tables: tuple[Table, ...] = ()
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """What a reader engine returns for one PDF."""
+
+    pages: tuple[Page, ...]
+    engine: str
+
+    @property
+    def n_pages(self) -> int:
+        return len(self.pages)
+
+
+# --- layout -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Lines joined into running text; keeps its lines for font and geometry decisions."""
+
+    text: str
+    page_start: int
+    page_end: int
+    lines: tuple[Line, ...]
+    table: Table | None = None  # set when the paragraph stands for a ruled table
+
+
+@dataclass(frozen=True)
+class CleanDocument:
+    """The body after header/footer removal, as paragraphs in reading order."""
+
+    paragraphs: tuple[Paragraph, ...]
+    tables: tuple[Table, ...]
+    n_pages: int
+    text_width: tuple[float, float]  # left and right edge of the body text column
+
+
+# --- document parsing ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    question_number: int
+    question_date: dt.date
+    questioner: str
+    minister: str
+    minister_title: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str  # "question" or "answer"
+    number: int
+    text: str
+    paragraphs: tuple[Paragraph, ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    meta: DocumentMeta
+    questions: tuple[Section, ...]
+    answers: tuple[Section, ...]
+    preamble: tuple[Paragraph, ...]  # question text before the first numbered sub-question
+
+
+# --- reference data -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Municipality:
+    nis_code: str
+    name: str  # official Dutch name
+    province: str | None  # None for the Brussels-Capital Region
+    region: str  # "Vlaanderen", "Brussel", "Wallonië"
+    valid_from: dt.date
+    valid_to: dt.date  # inclusive
+
+
+@dataclass(frozen=True)
+class SubMunicipality:
+    """A deelgemeente (or a merged former municipality) as part of one municipality for a period."""
+
+    name: str
+    municipality_nis: str  # the municipality it belongs to during [valid_from, valid_to]
+    municipality_name: str
+    valid_from: dt.date = dt.date(1977, 1, 1)
+    valid_to: dt.date = dt.date(9999, 12, 31)  # inclusive
+    kind: str = "deelgemeente"  # "deelgemeente", "former_municipality" or "manual"
+    preferred: bool = False  # wins when a bare name is a deelgemeente of several municipalities
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """A place name resolved against the gazetteer for a given date."""
+
+    municipality: Municipality
+    sub_municipality: str | None  # official spelling of the deelgemeente, when one was named
+
+
+# --- applications -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicationItem:
+    """One application as segmented from the text or a table, before NLP extraction."""
+
+    item_number: int
+    printed_number: int | None
+    place: str  # "ANTWERPEN", "BRUGGE (ZEEBRUGGE)", "Leuven (Kessel-Lo)"
+    title: str
+    summary: str
+    page_start: int
+    page_end: int
+    status: str = "submitted"
+    budget_eur: float | None = None
+    decision_reason: str | None = None
+    neighbourhood_hint: str | None = None  # a table's "Wijk" cell
+
+
+@dataclass(frozen=True)
+class ThemeMatch:
+    theme: str
+    terms: tuple[str, ...]  # the matched words, in order of appearance
+
+
+@dataclass(frozen=True)
+class Application:
+    doc_id: str
+    item_number: int
+    municipality: str | None
+    nis_code: str | None
+    province: str | None
+    sub_municipality: str | None
+    neighbourhoods: tuple[str, ...]
+    title: str
+    summary: str
+    themes: tuple[str, ...]
+    status: str
+    budget_eur: float | None
+    decision_reason: str | None
+    page_start: int
+    page_end: int
+    theme_terms: tuple[ThemeMatch, ...] = ()
+
+
+# --- outputs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    doc_id: str
+    source_file: str
+    sha256: str
+    doc_type: str
+    question_number: int
+    question_date: dt.date
+    questioner: str
+    minister: str
+    minister_title: str
+    title: str
+    n_pages: int
+    declared_application_count: int | None
+    application_count: int
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    doc_id: str
+    kind: str
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A document or record that could not be processed: a status, not a crash."""
+
+    source_file: str
+    sha256: str | None
+    stage: str  # read, parse, extract, validate
+    error: str  # short kind: encrypted, no_text_layer, not_a_pdf, ...
+    message: str  # a sentence a person can act on
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One input found below SOURCE_DIR."""
+
+    path: str  # relative to SOURCE_DIR, POSIX separators
+    location: str  # absolute path or URL the reader opens
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """Everything one source document produced: a document row, or failures, or both.
+
+    A read/parse failure leaves `document` None; validate/extract failures sit beside the rows.
+    """
+
+    source_file: str
+    sha256: str
+    n_pages: int
+    document: DocumentRow | None
+    sections: tuple[SectionRow, ...] = ()
+    applications: tuple[Application, ...] = ()
+    failures: tuple[Failure, ...] = ()
+    max_budget_eur: float | None = None  # "maximale budget voor één project", when stated
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    snapshot_id: str
+    path: str  # folder of the snapshot
+    published: bool  # False when LATEST already pointed at this id: nothing was rewritten
+    row_counts: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One column of a row that differs between two snapshots."""
+
+    column: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
+class RowDiff:
+    """A row added, removed or changed between two snapshots, identified by its table key."""
+
+    key: tuple[object, ...]  # values of the table's key columns
+    label: str  # a short description a person recognises (file and title, place and title)
+    changes: tuple[FieldChange, ...] = ()  # changed rows only
+
+
+@dataclass(frozen=True)
+class TableDiff:
+    table: str
+    key: tuple[str, ...]  # key column names
+    added: tuple[RowDiff, ...]
+    removed: tuple[RowDiff, ...]
+    changed: tuple[RowDiff, ...]
+
+
+@dataclass(frozen=True)
+class SnapshotDiff:
+    old_id: str
+    new_id: str
+    tables: tuple[TableDiff, ...]  # tables present in both snapshots, in schema order
+    notes: tuple[str, ...] = ()  # e.g. a table or column present in only one snapshot
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What one run did, for the terminal, the run artifacts and the exit status."""
+
+    inputs: int  # PDF files found below SOURCE_DIR
+    documents: int  # published documents rows
+    parsed: int  # documents processed in this run
+    cached: int  # documents taken from the cache
+    failed: int  # inputs that ended in failures (duplicates not counted)
+    duplicates: int
+    sections: int
+    applications: int
+    failures: int  # rows in the failures table
+    snapshot_id: str
+    snapshot_path: str
+    published: bool
+    failure_rows: tuple[Failure, ...] = ()  # what the failures table holds, duplicates included

@@ -1,0 +1,292 @@
+"""Validate: pandera models derived from the schema, plus domain checks.
+
+A failing row is removed and becomes a Failure(stage="validate", error=<check name>); the rest
+of its document is kept. A failing documents row drops its whole document.
+Check names: type, not_null, pattern, enum, min, unique (from the schema); duplicate_document,
+nis_code_known, province_consistent, theme_vocabulary, item_number_range, budget_max,
+question_date_not_future, declared_count (domain). Validating twice changes nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+import pandera.pandas as pa
+
+from pipeline.records import DocumentResult, Failure
+from pipeline.tabulate import PANDAS_DTYPES, build_table, result_rows, to_frame
+from schemas import ColumnSpec, DatasetSchema, TableSpec, load_schema
+
+# Tables whose rows are validated; application_themes rows belong to their application.
+ROW_TABLES = ("documents", "sections", "applications", "application_themes")
+_INT32 = (-(2**31), 2**31 - 1)
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """Everything the checks depend on besides the results: no clock or file reads inside checks."""
+
+    is_valid_code: Callable[[str, dt.date], bool]  # NIS code exists on that date
+    province_of: Callable[[str, dt.date], str | None]  # its province then (None: Brussels)
+    themes: tuple[str, ...]  # the theme vocabulary ids
+    today: dt.date
+    schema: DatasetSchema = field(default_factory=load_schema)
+
+    def __post_init__(self) -> None:
+        if not callable(self.is_valid_code) or not callable(self.province_of):
+            raise TypeError("is_valid_code and province_of must be callables")
+        if not self.themes or len(set(self.themes)) != len(self.themes):
+            raise ValueError("themes must be a non-empty tuple of distinct ids")
+        if type(self.today) is not dt.date:
+            raise TypeError("today must be a datetime.date")
+        missing = set(ROW_TABLES) - set(self.schema.tables)
+        if missing:
+            raise ValueError(f"schema lacks tables {sorted(missing)}")
+
+
+def validate_results(results: Sequence[DocumentResult], context: ValidationContext) -> tuple[DocumentResult, ...]:
+    """New results, in the same order, with failing rows removed and a failure added for each."""
+    results = _drop_duplicate_documents(results)
+    rejections = [r for name in ROW_TABLES for r in _check_table(results, context.schema.tables[name])]
+    rejections += _check_domain(results, context)
+    by_result: dict[int, list[_Rejection]] = {}
+    seen = set()
+    for r in rejections:
+        # Duplicate applications also duplicate their theme rows: one report per row is enough.
+        mark = (r.result, r.table, r.row, r.check) + (() if r.check == "unique" else (r.column, repr(r.value)))
+        if mark not in seen:
+            seen.add(mark)
+            by_result.setdefault(r.result, []).append(r)
+    sha_pattern = _column(context.schema.tables["failures"], "sha256").pattern
+    return tuple(_apply(r, by_result.get(i, []), sha_pattern) for i, r in enumerate(results))
+
+
+def table_model(spec: TableSpec) -> pa.DataFrameSchema:
+    """The pandera model of a schema table: dtypes, nullability, pattern, enum, min, unique key."""
+    return pa.DataFrameSchema(
+        {c.name: pa.Column(PANDAS_DTYPES[c.type], checks=_column_checks(c), nullable=c.nullable) for c in spec.columns},
+        unique=list(spec.key),
+        report_duplicates="all",
+        strict=True,
+        ordered=True,
+        name=spec.name,
+    )
+
+
+@dataclass(frozen=True)
+class _Rejection:
+    result: int  # index into the results
+    table: str  # documents, sections or applications: the row that is removed
+    row: int  # index within that part of the result
+    check: str
+    column: str
+    value: object
+    detail: str  # what is wrong, ending the failure sentence
+    keep: bool = False  # document-level finding: report, remove nothing
+
+
+def _column_checks(c: ColumnSpec) -> list[pa.Check]:
+    checks = []
+    if c.pattern is not None:
+        checks.append(pa.Check(lambda s, p=c.pattern: s.str.fullmatch(p), name="pattern"))
+    if c.enum is not None:
+        checks.append(pa.Check(lambda s, v=c.enum: s.isin(v), name="enum"))
+    if c.min is not None:
+        checks.append(pa.Check(lambda s, m=c.min: s >= m, name="min"))
+    return checks
+
+
+def _check_table(results: Sequence[DocumentResult], spec: TableSpec) -> list[_Rejection]:
+    """Type check in Python (so one bad value cannot break the whole table), then pandera."""
+    rows, refs, rejections = [], [], []
+    for i, result in enumerate(results):
+        for j, row in enumerate(result_rows(result, spec)):
+            ref = _owner(result, spec.name, i, j)
+            bad = [c for c in spec.columns if not _has_type(c, row[c.name])]
+            rejections += [_Rejection(*ref, "type", c.name, row[c.name], f"is not of type {c.type}") for c in bad]
+            if not bad:
+                rows.append(row)
+                refs.append(ref)
+    frame = to_frame(build_table(rows, spec, sort=False, allow_nulls=True)) if rows else None
+    if frame is None:
+        return rejections
+    try:
+        table_model(spec).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as error:
+        rejections += _from_failure_cases(error.failure_cases, spec, rows, refs)
+    except pa.errors.SchemaError as error:
+        rejections += _from_failure_cases(getattr(error, "failure_cases", None), spec, rows, refs)
+    return rejections
+
+
+def _from_failure_cases(cases: object, spec: TableSpec, rows: list[dict], refs: list[tuple[int, str, int]]) -> list[_Rejection]:
+    if not isinstance(cases, pd.DataFrame) or "index" not in cases:
+        cases = pd.DataFrame({"check": ["schema"], "column": [None], "index": [None]})
+    found: dict[tuple, _Rejection] = {}
+    for case in cases.itertuples(index=False):
+        check = _check_name(str(case.check))
+        unique = check == "unique"
+        # The document is named in the message already, so a key is shown without doc_id.
+        shown_key = tuple(k for k in spec.key if k != "doc_id") or spec.key
+        column = ", ".join(shown_key) if unique else str(case.column)
+        # A case without a row index concerns the whole column: reject every row.
+        positions = range(len(rows)) if pd.isna(case.index) else [int(case.index)]
+        for k in positions:
+            value = (tuple(rows[k][n] for n in shown_key) if len(shown_key) > 1 else rows[k][shown_key[0]]) if unique else rows[k].get(column)
+            detail = _DETAILS.get(check, "fails the schema check {check}").format(check=check, spec=_column(spec, column))
+            found.setdefault((refs[k], check, column), _Rejection(*refs[k], check, column, value, detail))
+    return list(found.values())
+
+
+def _check_domain(results: Sequence[DocumentResult], context: ValidationContext) -> list[_Rejection]:
+    out = []
+    for i, result in enumerate(results):
+        doc = result.document
+        if doc is None:
+            continue
+        date = doc.question_date if type(doc.question_date) is dt.date else None
+        if date is not None and date > context.today:
+            out.append(_Rejection(i, "documents", 0, "question_date_not_future", "question_date", date, f"is after today ({context.today})"))
+        # N of "1..N" is the count the parser found, so removing rows here never shifts it.
+        n = doc.application_count if isinstance(doc.application_count, int) else len(result.applications)
+        declared = doc.declared_application_count
+        if declared is not None and declared != doc.application_count:
+            detail = f"differs from the {doc.application_count} applications found; check the lists for a missed or merged item; all rows were kept"
+            out.append(_Rejection(i, "documents", 0, "declared_count", "declared_application_count", declared, detail, keep=True))
+        for j, app in enumerate(result.applications):
+            out += [_Rejection(i, "applications", j, *finding) for finding in _check_application(app, n, date, result.max_budget_eur, context)]
+    return out
+
+
+def _check_application(app: object, n: int, date: dt.date | None, max_budget: float | None, context: ValidationContext) -> list[tuple]:
+    found = []
+    nis = app.nis_code
+    if isinstance(nis, str) and re.fullmatch(r"[0-9]{5}", nis) and date is not None:
+        if not context.is_valid_code(nis, date):
+            found.append(("nis_code_known", "nis_code", nis, f"is not a municipality code on the question date {date}"))
+        elif (expected := context.province_of(nis, date)) != app.province:
+            found.append(("province_consistent", "province", app.province, f"is not {expected!r}, the province of NIS code {nis} on {date}"))
+    terms = tuple(m.theme for m in app.theme_terms) if isinstance(app.theme_terms, tuple) else ()
+    for column, themes in (("themes", app.themes), ("theme_terms", terms)):
+        if isinstance(themes, tuple | list):
+            found += [("theme_vocabulary", column, t, "is not a theme id of the vocabulary") for t in themes if t not in context.themes]
+    number = app.item_number
+    if isinstance(number, int) and number > n:
+        found.append(("item_number_range", "item_number", number, f"is above the {n} applications of the document (numbers must run 1..{n})"))
+    budget = app.budget_eur
+    if isinstance(budget, int | float) and max_budget is not None and budget > max_budget:
+        found.append(("budget_max", "budget_eur", budget, f"is above the stated maximum of {max_budget} euro per project"))
+    return found
+
+
+def _drop_duplicate_documents(results: Sequence[DocumentResult]) -> list[DocumentResult]:
+    """The same content under two paths gives one doc_id: the first path in sort order is kept."""
+    keeper: dict[str, tuple[str, int]] = {}
+    for i, r in enumerate(results):
+        if r.document is not None:
+            keeper[r.document.doc_id] = min(keeper.get(r.document.doc_id, (r.source_file, i)), (r.source_file, i))
+    out = []
+    for i, r in enumerate(results):
+        kept = keeper.get(r.document.doc_id) if r.document is not None else None
+        if kept is None or kept[1] == i:
+            out.append(r)
+            continue
+        message = f"{r.source_file} has the same content as {kept[0]} (document {r.document.doc_id}); only {kept[0]} is written."
+        failure = Failure(r.source_file, r.sha256, "validate", "duplicate_document", message)
+        out.append(replace(r, document=None, sections=(), applications=(), failures=r.failures + (failure,)))
+    return out
+
+
+def _apply(result: DocumentResult, rejections: list[_Rejection], sha_pattern: str | None) -> DocumentResult:
+    sha = result.sha256 if isinstance(result.sha256, str) and re.fullmatch(sha_pattern or ".*", result.sha256) else None
+    # Earlier stages' failures keep their text; a bad hash is blanked so the failures table stays valid.
+    old = tuple(f if f.sha256 is None or re.fullmatch(sha_pattern or ".*", f.sha256) else replace(f, sha256=None) for f in result.failures)
+    rejections = sorted(rejections, key=lambda r: (ROW_TABLES.index(r.table), r.row, r.check, r.column))
+    if result.document is None and (result.sections or result.applications):
+        note = Failure(result.source_file, sha, "validate", "no_document", f"{result.source_file} has section or application rows but no document row; they were not written.")
+        return replace(result, sections=(), applications=(), failures=old + (note,))
+    dropped_doc = any(r.table == "documents" and not r.keep for r in rejections)
+    new = tuple(Failure(result.source_file, sha, "validate", r.check, _message(result, r)) for r in rejections)
+    new = tuple(dict.fromkeys(f for f in new if f not in old))  # a second pass adds no duplicates
+    if dropped_doc:
+        return replace(result, document=None, sections=(), applications=(), failures=old + new)
+    gone = {(r.table, r.row) for r in rejections if not r.keep}
+    return replace(
+        result,
+        sections=tuple(s for j, s in enumerate(result.sections) if ("sections", j) not in gone),
+        applications=tuple(a for j, a in enumerate(result.applications) if ("applications", j) not in gone),
+        failures=old + new,
+    )
+
+
+def _message(result: DocumentResult, r: _Rejection) -> str:
+    doc_id = getattr(result.document, "doc_id", None)
+    where = f"Document {doc_id} ({result.source_file})"
+    if r.table == "applications":
+        number = getattr(result.applications[r.row], "item_number", None)
+        where += f", application {number}"
+    elif r.table == "sections":
+        section = result.sections[r.row]
+        where += f", {section.kind} section {section.number}"
+    shown = r.value.isoformat() if isinstance(r.value, dt.date) else repr(r.value)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    if r.keep:
+        outcome = ""
+    elif r.table == "documents":
+        outcome = f"; the document with its {len(result.sections)} sections and {len(result.applications)} applications was not written"
+    elif r.check == "unique":
+        outcome = "; none of the rows with that value was written"  # one failure for all copies
+    else:
+        outcome = "; that row was not written"
+    return f"{where}: column {r.column} value {shown} {r.detail}{outcome}."
+
+
+_DETAILS = {
+    "not_null": "is missing but the column is required",
+    "pattern": "does not match the pattern {spec.pattern}",
+    "enum": "is not one of {spec.enum}",
+    "min": "is below the minimum {spec.min}",
+    "unique": "occurs more than once",
+}
+
+
+def _check_name(pandera_name: str) -> str:
+    if pandera_name == "not_nullable":
+        return "not_null"
+    if pandera_name.endswith("uniqueness"):
+        return "unique"
+    return pandera_name.split("(")[0]
+
+
+def _owner(result: DocumentResult, table: str, i: int, j: int) -> tuple[int, str, int]:
+    """Which removable row a table row belongs to: theme rows belong to their application."""
+    if table != "application_themes":
+        return (i, table, j)
+    counts = [len(a.theme_terms) for a in result.applications]
+    for k, count in enumerate(counts):
+        if j < count:
+            return (i, "applications", k)
+        j -= count
+    raise IndexError("theme row out of range")
+
+
+def _has_type(c: ColumnSpec, value: object) -> bool:
+    if value is None:
+        return True  # nullability is the model's check
+    if c.type == "string":
+        return isinstance(value, str)
+    if c.type == "int32":
+        return isinstance(value, int) and not isinstance(value, bool) and _INT32[0] <= value <= _INT32[1]
+    if c.type == "float64":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if c.type == "date32":
+        return type(value) is dt.date
+    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+
+
+def _column(spec: TableSpec, name: str) -> ColumnSpec | None:
+    return next((c for c in spec.columns if c.name == name), None)

@@ -1,0 +1,287 @@
+"""Write: the only module that writes Parquet. Publishes complete snapshots atomically.
+
+OUT_DIR/snapshots/<id>/ holds one Parquet file per schema table plus manifest.json; LATEST names
+the newest complete snapshot. The folder is built under snapshots/.tmp-<id>-<pid>, fsynced,
+renamed into place, and only then is LATEST replaced, so a process killed at any point leaves
+the previous snapshot and LATEST as they were. Timestamps never enter the snapshot folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.records import DocumentResult, SnapshotInfo, SourceFile
+from pipeline.tabulate import tabulate_results
+from schemas import DatasetSchema, arrow_schema, load_schema
+
+SNAPSHOT_FORMAT = "parlq-snapshot/1"
+LATEST = "LATEST"
+MANIFEST = "manifest.json"
+SNAPSHOTS = "snapshots"
+RUNS = "runs"
+TMP_PREFIX = ".tmp-"
+# Fixed writer options: the same table always gives the same bytes with the same pyarrow.
+PARQUET_OPTIONS: Mapping[str, object] = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "version": "2.6",
+    "data_page_version": "1.0",
+    "row_group_size": 1 << 20,
+    "use_dictionary": True,
+    "write_statistics": True,
+}
+PROGRESS_STEPS = ("tables_written", "manifest_written", "renamed", "latest_tmp_written", "latest_replaced")
+_ID = re.compile(r"[0-9a-f]{16}")
+
+
+class SnapshotError(RuntimeError):
+    """The snapshot could not be published (nothing visible changed)."""
+
+
+def compute_snapshot_id(inputs: Sequence[SourceFile], code_version: str, schema_version: str) -> str:
+    """16 hex chars over the sorted (path, sha256) of the inputs, the code and schema versions."""
+    pairs = sorted((f.path, f.sha256) for f in inputs)
+    if len({p for p, _ in pairs}) != len(pairs):
+        raise ValueError("two inputs have the same path")
+    payload = {"format": SNAPSHOT_FORMAT, "inputs": pairs, "code_version": code_version, "schema_version": schema_version}
+    return hashlib.sha256(_canonical(payload)).hexdigest()[:16]
+
+
+def publish_snapshot(
+    results: Sequence[DocumentResult],
+    inputs: Sequence[SourceFile],
+    out_dir: Path,
+    *,
+    schema: DatasetSchema,
+    code_version: str,
+    library_versions: Mapping[str, str],
+    engine: str,
+    run_info: Mapping[str, object] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SnapshotInfo:
+    """Write the (already validated) results as snapshot <id> and point LATEST at it.
+
+    Does nothing (published=False) when LATEST already names a valid snapshot with this id; an
+    existing valid snapshots/<id> folder from an earlier run is reused. `run_info` (timestamps,
+    host, ...) goes to OUT_DIR/runs/<id>.json, outside the snapshot. `progress` is called with
+    each name in PROGRESS_STEPS as it completes.
+    """
+    out_dir = Path(out_dir)
+    step = progress or (lambda name: None)
+    known = {f.path for f in inputs}
+    strays = sorted({r.source_file for r in results} - known)
+    if strays:
+        raise ValueError(f"results for files that are not inputs: {strays[:3]}")
+    (out_dir / SNAPSHOTS).mkdir(parents=True, exist_ok=True)
+    clean_stale(out_dir)
+    snapshot_id = compute_snapshot_id(inputs, code_version, schema.version)
+    final = out_dir / SNAPSHOTS / snapshot_id
+    if read_latest(out_dir) == snapshot_id and not validate_snapshot(final, schema):
+        _write_run(out_dir, snapshot_id, False, engine, run_info)
+        return _info(final, schema, published=False)
+    if final.exists() and validate_snapshot(final, schema):
+        # A broken folder (e.g. edited by hand) is moved aside first so the rename below can land.
+        trash = out_dir / SNAPSHOTS / f"{TMP_PREFIX}broken-{snapshot_id}-{os.getpid()}"
+        os.rename(final, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+    if not final.exists():
+        pages = {r.source_file: r.n_pages for r in results}
+        tables = tabulate_results(results, schema)
+        _build_folder(final, tables, _manifest_head(snapshot_id, inputs, pages, schema, code_version, library_versions, engine), step, schema)
+    _replace_text(out_dir / LATEST, snapshot_id + "\n", step)
+    _write_run(out_dir, snapshot_id, True, engine, run_info)
+    return _info(final, schema, published=True)
+
+
+def read_latest(out_dir: Path) -> str | None:
+    """The snapshot id LATEST names, or None when there is no (well-formed) LATEST."""
+    try:
+        text = (Path(out_dir) / LATEST).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if _ID.fullmatch(text) else None
+
+
+def is_published(out_dir: Path, snapshot_id: str, schema: DatasetSchema | None = None) -> bool:
+    """True when LATEST names `snapshot_id` and that snapshot is valid (a run can be skipped)."""
+    return read_latest(out_dir) == snapshot_id and not validate_snapshot(Path(out_dir) / SNAPSHOTS / snapshot_id, schema)
+
+
+def validate_snapshot(path: Path, schema: DatasetSchema | None = None) -> list[str]:
+    """Problems with a snapshot folder, or with OUT_DIR's LATEST snapshot; empty means valid.
+
+    Checks the manifest, the id, that every schema table is present with the schema's Arrow
+    schema, the row counts and sha256 of every file, and that no other file is in the folder.
+    """
+    schema = schema or load_schema()
+    path = Path(path)
+    if not (path / MANIFEST).exists() and (path / LATEST).exists():
+        latest = read_latest(path)
+        if latest is None:
+            return [f"{path / LATEST} does not hold a snapshot id"]
+        path = path / SNAPSHOTS / latest
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        tables, inputs = manifest["tables"], manifest["inputs"]
+        files = [SourceFile(i["path"], "", i["sha256"], i["size"]) for i in inputs]
+        expected_id = compute_snapshot_id(files, manifest["code_version"], manifest["schema_version"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return [f"{path}: no readable manifest ({type(error).__name__}: {error})"]
+    problems = []
+    if manifest.get("snapshot_id") != expected_id or path.name != expected_id:
+        problems.append(f"{path}: folder name or manifest id is not {expected_id}, the id of its inputs and versions")
+    if manifest["schema_version"] != schema.version:
+        problems.append(f"{path}: written with schema {manifest['schema_version']}, this code has {schema.version}")
+    for name, spec in schema.tables.items():
+        entry = tables.get(name)
+        file = path / f"{name}.parquet"
+        if entry is None or not file.is_file():
+            problems.append(f"{file}: missing")
+            continue
+        if _sha256_file(file) != entry.get("sha256"):
+            problems.append(f"{file}: sha256 differs from the manifest")
+            continue
+        try:
+            if not pq.read_schema(file).equals(arrow_schema(spec)):
+                problems.append(f"{file}: Arrow schema differs from schema {schema.version}")
+            if pq.read_metadata(file).num_rows != entry.get("rows"):
+                problems.append(f"{file}: row count differs from the manifest")
+        except (OSError, pa.ArrowException) as error:
+            problems.append(f"{file}: unreadable Parquet ({error})")
+    allowed = {MANIFEST} | {f"{name}.parquet" for name in schema.tables}
+    problems += [f"{path / p.name}: not part of the snapshot" for p in sorted(path.iterdir()) if p.name not in allowed]
+    return problems
+
+
+def clean_stale(out_dir: Path) -> list[Path]:
+    """Remove temporary folders and LATEST.tmp files left by dead processes; returns what went."""
+    out_dir = Path(out_dir)
+    candidates = [
+        *(out_dir / SNAPSHOTS).glob(f"{TMP_PREFIX}*"),
+        *out_dir.glob(f"{LATEST}.tmp-*"),
+        *(out_dir / RUNS).glob("*.tmp-*"),
+    ]
+    removed = []
+    for path in candidates:
+        pid = path.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
+            continue  # another run is writing it right now
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _build_folder(final: Path, tables: Mapping[str, pa.Table], head: dict, step: Callable[[str], None], schema: DatasetSchema) -> None:
+    tmp = final.parent / f"{TMP_PREFIX}{final.name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    entries = {}
+    for name, table in tables.items():
+        file = tmp / f"{name}.parquet"
+        pq.write_table(table, file, **PARQUET_OPTIONS)
+        _fsync(file)
+        entries[name] = {"file": file.name, "rows": table.num_rows, "sha256": _sha256_file(file)}
+    step("tables_written")
+    _write_synced(tmp / MANIFEST, json.dumps({**head, "tables": entries}, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    step("manifest_written")
+    _fsync(tmp)
+    try:
+        os.rename(tmp, final)
+    except OSError:
+        # Another run published the same id between our check and the rename: keep theirs.
+        if not final.exists() or validate_snapshot(final, schema):
+            raise SnapshotError(f"could not move {tmp} to {final}") from None
+        shutil.rmtree(tmp, ignore_errors=True)
+    _fsync(final.parent)
+    step("renamed")
+
+
+def _manifest_head(snapshot_id: str, inputs: Sequence[SourceFile], pages: Mapping[str, int], schema: DatasetSchema,
+                   code_version: str, library_versions: Mapping[str, str], engine: str) -> dict:
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "snapshot_id": snapshot_id,
+        "schema_version": schema.version,
+        "code_version": code_version,
+        "engine": engine,
+        "library_versions": dict(sorted(library_versions.items())),
+        "inputs": [
+            {"path": f.path, "sha256": f.sha256, "size": f.size, "pages": pages.get(f.path)}
+            for f in sorted(inputs, key=lambda f: f.path)
+        ],
+    }
+
+
+def _info(final: Path, schema: DatasetSchema, *, published: bool) -> SnapshotInfo:
+    tables = json.loads((final / MANIFEST).read_text(encoding="utf-8"))["tables"]
+    counts = tuple((name, int(tables[name]["rows"])) for name in schema.tables)
+    return SnapshotInfo(snapshot_id=final.name, path=str(final), published=published, row_counts=counts)
+
+
+def _replace_text(target: Path, text: str, step: Callable[[str], None]) -> None:
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    _write_synced(tmp, text)
+    step("latest_tmp_written")
+    os.replace(tmp, target)
+    _fsync(target.parent)
+    step("latest_replaced")
+
+
+def _write_run(out_dir: Path, snapshot_id: str, published: bool, engine: str, run_info: Mapping[str, object] | None) -> None:
+    if run_info is None:
+        return
+    runs = out_dir / RUNS
+    runs.mkdir(exist_ok=True)
+    record = {"snapshot_id": snapshot_id, "published": published, "engine": engine, **run_info}
+    tmp = runs / f"{snapshot_id}.json.tmp-{os.getpid()}"
+    _write_synced(tmp, json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
+    os.replace(tmp, runs / f"{snapshot_id}.json")
+
+
+def _write_synced(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _canonical(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, owned by someone else
+    return True
