@@ -42,7 +42,7 @@ class CacheKey:
 
     @property
     def file_name(self) -> str:
-        versions = f"{self.code_version}\0{self.schema_version}".encode("utf-8")
+        versions = f"{self.code_version}\0{self.schema_version}".encode()
         return f"{self.sha256}-{hashlib.sha256(versions).hexdigest()[:16]}.json"
 
 
@@ -114,7 +114,9 @@ def rebind_source(result: DocumentResult, source_file: str) -> DocumentResult:
     """
     old = result.source_file
     document = replace(result.document, source_file=source_file) if result.document is not None else None
-    failures = tuple(replace(f, source_file=source_file) if f.source_file == old else f for f in result.failures)
+    failures = tuple(
+        replace(f, source_file=source_file) if f.source_file == old else f for f in result.failures
+    )
     return replace(result, source_file=source_file, document=document, failures=failures)
 
 
@@ -154,7 +156,7 @@ def _decode(tp: object, value: object) -> object:
             return tuple(_decode(args[0], v) for v in value)
         if len(args) != len(value):
             raise ValueError("tuple of the wrong length")
-        return tuple(_decode(a, v) for a, v in zip(args, value))
+        return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
     if isinstance(tp, type) and is_dataclass(tp):
         _expect(value, dict)
         hints = typing.get_type_hints(tp)

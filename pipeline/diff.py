@@ -12,13 +12,10 @@ from pipeline.records import FieldChange, RowDiff, SnapshotDiff, TableDiff
 from pipeline.write import MANIFEST, SNAPSHOTS, TMP_PREFIX, read_latest
 from schemas import DatasetSchema, load_schema
 
-# Columns that make a row recognisable in the report (those present are used).
+# Columns that make a row recognisable beyond its key (those present are used).
 LABEL_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "documents": ("source_file", "title"),
-    "sections": ("kind", "number"),
     "applications": ("municipality", "title"),
-    "application_themes": ("theme",),
-    "failures": ("source_file", "error"),
 }
 _VALUE_WIDTH = 100
 
@@ -28,7 +25,8 @@ def diff_snapshots(old_dir: Path, new_dir: Path, schema: DatasetSchema | None = 
     schema = schema or load_schema()
     old_dir, new_dir = Path(old_dir), Path(new_dir)
     old_tables, new_tables = _manifest(old_dir)["tables"], _manifest(new_dir)["tables"]
-    notes = [f"table {n} is only in {d.name}" for d, own, other in ((old_dir, old_tables, new_tables), (new_dir, new_tables, old_tables)) for n in own if n not in other]
+    notes = [f"table {n} is only in {old_dir.name}" for n in old_tables if n not in new_tables]
+    notes += [f"table {n} is only in {new_dir.name}" for n in new_tables if n not in old_tables]
     diffs = []
     for name, spec in schema.tables.items():
         if name not in old_tables or name not in new_tables:
@@ -36,7 +34,8 @@ def diff_snapshots(old_dir: Path, new_dir: Path, schema: DatasetSchema | None = 
         old_columns, old_rows = _read(old_dir / old_tables[name]["file"])
         new_columns, new_rows = _read(new_dir / new_tables[name]["file"])
         columns = [c for c in spec.column_names if c in old_columns & new_columns]
-        notes += [f"{name}.{c} is only in one snapshot" for c in sorted((old_columns | new_columns) - set(columns))]
+        only_one = sorted((old_columns | new_columns) - set(columns))
+        notes += [f"column {name}.{c} is only in one snapshot" for c in only_one]
         diffs.append(_diff_table(name, spec.key, columns, old_rows, new_rows))
     return SnapshotDiff(old_id=old_dir.name, new_id=new_dir.name, tables=tuple(diffs), notes=tuple(notes))
 
@@ -44,7 +43,8 @@ def diff_snapshots(old_dir: Path, new_dir: Path, schema: DatasetSchema | None = 
 def format_diff(diff: SnapshotDiff) -> str:
     """A plain-text report: counts per table, then one line per row and per changed field."""
     lines = [f"snapshot {diff.old_id} -> {diff.new_id}"]
-    lines += [f"{t.table}: {len(t.added)} added, {len(t.removed)} removed, {len(t.changed)} changed" for t in diff.tables]
+    for t in diff.tables:
+        lines.append(f"{t.table}: {len(t.added)} added, {len(t.removed)} removed, {len(t.changed)} changed")
     lines += [f"note: {note}" for note in diff.notes]
     for table in diff.tables:
         if not (table.added or table.removed or table.changed):
@@ -63,14 +63,15 @@ def resolve_snapshot(ref: str, out_dir: Path | None) -> Path:
     if (path / MANIFEST).is_file():
         return path
     if out_dir is None:
-        raise FileNotFoundError(f"{ref} is not a snapshot folder (no {MANIFEST}); give OUT_DIR to look up ids")
+        raise FileNotFoundError(f"{ref} is not a snapshot folder (no {MANIFEST}); give OUT_DIR for ids")
     snapshots = Path(out_dir) / SNAPSHOTS
     if ref == "LATEST":
         latest = read_latest(Path(out_dir))
         if latest is None:
             raise FileNotFoundError(f"{out_dir} has no LATEST snapshot")
         ref = latest
-    found = sorted(p for p in snapshots.glob(f"{ref}*") if not p.name.startswith(TMP_PREFIX) and (p / MANIFEST).is_file()) if ref else []
+    candidates = snapshots.glob(f"{ref}*") if ref and not ref.startswith(".") else []
+    found = sorted(p for p in candidates if not p.name.startswith(TMP_PREFIX) and (p / MANIFEST).is_file())
     exact = [p for p in found if p.name == ref]
     if exact or len(found) == 1:
         return (exact or found)[0]
@@ -79,16 +80,19 @@ def resolve_snapshot(ref: str, out_dir: Path | None) -> Path:
     raise ValueError(f"{ref!r} matches several snapshots: {', '.join(p.name for p in found)}")
 
 
-def _diff_table(name: str, key: tuple[str, ...], columns: list[str], old_rows: list[dict], new_rows: list[dict]) -> TableDiff:
+def _diff_table(name: str, key: tuple[str, ...], columns: list[str], old_rows: list[dict],
+                new_rows: list[dict]) -> TableDiff:
     old, new = _by_key(old_rows, key), _by_key(new_rows, key)
-    labels = [c for c in LABEL_COLUMNS.get(name, ()) if c in columns]
+    labels = [c for c in LABEL_COLUMNS.get(name, ()) if c in columns and c not in key]
 
     def row_diff(k: tuple, row: dict, changes: tuple[FieldChange, ...] = ()) -> RowDiff:
-        return RowDiff(key=k, label=" | ".join(str(row[c]) for c in labels if row.get(c) is not None), changes=changes)
+        label = " | ".join(str(row[c]) for c in labels if row.get(c) is not None)
+        return RowDiff(key=k, label=label, changes=changes)
 
     changed = []
     for k in sorted(old.keys() & new.keys(), key=_sort_key):
-        changes = tuple(FieldChange(c, old[k].get(c), new[k].get(c)) for c in columns if old[k].get(c) != new[k].get(c))
+        before, after = old[k], new[k]
+        changes = tuple(FieldChange(c, before[c], after[c]) for c in columns if before[c] != after[c])
         if changes:
             changed.append(row_diff(k, new[k], changes))
     return TableDiff(

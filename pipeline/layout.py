@@ -183,7 +183,7 @@ def word_forms(texts) -> frozenset[str]:
     return frozenset(forms)
 
 
-_SUSPENDED_NEXT = re.compile(r"^(?:en|of|en/of|&|tot|noch|als|dan)\b", re.IGNORECASE)
+_SUSPENDED_NEXT = re.compile(r"^(?:(?:en|of|en/of|tot|noch|als|dan)\b|&)", re.IGNORECASE)
 _VOWELS = set("aeiouyáéíóúëïöüè")
 # prefixes Dutch writes with a hyphen (co-creatie, ex-partner); a hyphenator also breaks after them
 _KEEP_PREFIXES = frozenset({"co", "ex", "vice", "non"})
@@ -202,7 +202,7 @@ def join_lines(lines: list[str], vocabulary: frozenset[str] = frozenset()) -> st
             continue
         if not text:
             text = line
-        elif text.endswith("-") and len(text) > 1 and text[-2].isalpha():
+        elif text.endswith("-") and len(text) > 1 and text[-2].isalnum():
             text = _join_hyphenated(text, line, vocabulary)
         else:
             text = f"{text} {line}"

@@ -1,7 +1,7 @@
 """Theme extraction with spaCy: the only module of the pipeline that imports spaCy.
 
 No pretrained Dutch model is required: `build_nlp` starts from `spacy.blank("nl")` and adds
-rule components (a NOUN tagger so spaCy's Dutch rule lemmatizer reduces plurals, the
+rule components (a NOUN/VERB guesser so spaCy's Dutch rule lemmatizer reduces plurals, the
 lemmatizer, and a theme matcher). Build the pipeline once per process and pass it around.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.lookups import Lookups
 from spacy.tokens import Doc, Token
 
 from pipeline.records import ThemeMatch
@@ -22,8 +23,9 @@ from pipeline.themes import Theme, ThemeVocabulary, match_word, vocabulary_from_
 LEMMATIZER_MODES = ("rule", "lookup", "none")
 THEMES_EXTENSION = "themes"  # doc._.themes: tuple[ThemeMatch, ...]
 
-_NOUN_TAGGER = "parlq_noun_tagger"
+_POS_GUESSER = "parlq_pos_guesser"
 _LEMMATIZER = "parlq_lemmatizer"
+_COMPOUND_LEMMAS = "parlq_compound_lemmas"
 _THEME_MATCHER = "parlq_theme_matcher"
 
 
@@ -31,13 +33,15 @@ _THEME_MATCHER = "parlq_theme_matcher"
 class NlpConfig:
     """How to build the NLP pipeline.
 
-    lemmatizer_mode: "rule" (spaCy's Dutch rule lemmatizer on tokens tagged NOUN by a rule
-    component; measured best on the seed), "lookup" (the lookup table only) or "none".
+    lemmatizer_mode: "rule" (spaCy's Dutch rule lemmatizer on tokens a rule component tags
+    NOUN or VERB; measured best on the seed), "lookup" (the lookup table only) or "none".
+    compound_lemmas: in rule mode, lemmatize unknown compounds by their head noun.
     base_model: a pretrained pipeline such as "nl_core_news_sm", used with its own tagger
     and lemmatizer when it is installed; otherwise the blank Dutch pipeline is used.
     """
 
     lemmatizer_mode: str = "rule"
+    compound_lemmas: bool = True
     base_model: str | None = None
     batch_size: int = 64
 
@@ -51,16 +55,18 @@ class NlpConfig:
 
 
 def build_nlp(config: NlpConfig, vocabulary: ThemeVocabulary) -> Language:
-    """Build the pipeline once: tokenizer, NOUN tagger, lemmatizer, theme matcher."""
+    """Build the pipeline once: tokenizer, POS guesser, lemmatizer, compound lemmas, theme matcher."""
     if not Doc.has_extension(THEMES_EXTENSION):
         Doc.set_extension(THEMES_EXTENSION, default=())
     nlp = _load_base(config.base_model)
     pretrained = bool(nlp.pipe_names)
     if not pretrained and config.lemmatizer_mode != "none":
-        if config.lemmatizer_mode == "rule":
-            nlp.add_pipe(_NOUN_TAGGER)
         lemmatizer = nlp.add_pipe("lemmatizer", name=_LEMMATIZER, config={"mode": config.lemmatizer_mode})
         lemmatizer.initialize()  # loads the lookup tables once, here and never per document
+        if config.lemmatizer_mode == "rule":
+            nlp.add_pipe(_POS_GUESSER, before=_LEMMATIZER)
+            if config.compound_lemmas:
+                nlp.add_pipe(_COMPOUND_LEMMAS, after=_LEMMATIZER)
     use_lemmas = pretrained or config.lemmatizer_mode != "none"
     nlp.add_pipe(_THEME_MATCHER, config={"vocabulary": vocabulary.as_dict(), "use_lemmas": use_lemmas})
     nlp.batch_size = config.batch_size
@@ -87,16 +93,96 @@ def _load_base(base_model: str | None) -> Language:
 # --- components ---------------------------------------------------------------------------
 
 
-@Language.component(_NOUN_TAGGER)
-def tag_nouns(doc: Doc) -> Doc:
-    """Tag content words NOUN so the rule lemmatizer applies its noun rules (wijken -> wijk).
+@Language.factory(_POS_GUESSER)
+def make_pos_guesser(nlp: Language, name: str) -> PosGuesser:
+    """Factory for `PosGuesser`; needs the initialised Dutch lemmatizer's tables."""
+    return PosGuesser(_DutchLexicon(nlp.get_pipe(_LEMMATIZER).lookups))
 
-    Without a trained tagger, NOUN is the best single guess for the words themes care about.
+
+@Language.factory(_COMPOUND_LEMMAS)
+def make_compound_lemmatizer(nlp: Language, name: str) -> CompoundLemmatizer:
+    """Factory for `CompoundLemmatizer`; needs the initialised Dutch lemmatizer's tables."""
+    return CompoundLemmatizer(_DutchLexicon(nlp.get_pipe(_LEMMATIZER).lookups))
+
+
+class PosGuesser:
+    """Doc -> Doc: a rule tagger so the rule lemmatizer can work without a trained model.
+
+    A content word is a NOUN when the lexicon knows it (or a plural of it) as a noun,
+    a VERB when it only knows it as a verb (maken, ontmoeten: the noun rules would cut
+    them to "mak", "ontmoet"), and a NOUN otherwise, since unknown words are mostly compounds.
     """
-    for token in doc:
-        if not token.pos_ and not token.is_stop and any(ch.isalpha() for ch in token.text):
-            token.pos_ = "NOUN"
-    return doc
+
+    def __init__(self, lexicon: _DutchLexicon) -> None:
+        self.lexicon = lexicon
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            if not token.pos_ and not token.is_stop and token.is_alpha:
+                token.pos_ = self.lexicon.guess_pos(token.lower_)
+        return doc
+
+
+class CompoundLemmatizer:
+    """Doc -> Doc: lemmatize an unknown compound by its head (wijkbudgetten -> wijkbudget)."""
+
+    def __init__(self, lexicon: _DutchLexicon) -> None:
+        self.lexicon = lexicon
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            if token.pos_ == "NOUN" and token.lemma_ not in self.lexicon.nouns:
+                lemma = self.lexicon.compound_singular(token.lower_)
+                if lemma is not None:
+                    token.lemma_ = lemma
+        return doc
+
+
+class _DutchLexicon:
+    """Noun and verb knowledge from spaCy's Dutch lemmatizer tables (memoised per word)."""
+
+    def __init__(self, lookups: Lookups) -> None:
+        index = lookups.get_table("lemma_index")
+        self.nouns = frozenset(index.get("noun", ()))
+        self.verbs = frozenset(index.get("verb", ()))
+        self._noun_exceptions = lookups.get_table("lemma_exc").get("noun", {})
+        self._noun_rules = [tuple(rule) for rule in lookups.get_table("lemma_rules").get("noun", ())]
+        self._lookup = lookups.get_table("lemma_lookup")
+        self._singular: dict[str, str | None] = {}
+        self._compound: dict[str, str | None] = {}
+
+    def guess_pos(self, word: str) -> str:
+        if self.singular(word) is None and word in self.verbs:
+            return "VERB"
+        return "NOUN"
+
+    def singular(self, word: str) -> str | None:
+        """The known noun `word` is a form of, or None."""
+        if word not in self._singular:
+            self._singular[word] = self._find_singular(word)
+        return self._singular[word]
+
+    def compound_singular(self, word: str) -> str | None:
+        """Modifier + the singular of the longest known head noun, or None."""
+        if word not in self._compound:
+            self._compound[word] = next(
+                (word[:cut] + head for cut in range(3, len(word) - 2) if (head := self.singular(word[cut:]))),
+                None,
+            )
+        return self._compound[word]
+
+    def _find_singular(self, word: str) -> str | None:
+        if word in self.nouns:
+            return word
+        if word in self._noun_exceptions:
+            return self._noun_exceptions[word][0]
+        looked_up = self._lookup.get(word)
+        if looked_up in self.nouns:
+            return looked_up
+        for old, new in self._noun_rules:
+            if word.endswith(old) and (form := word[: len(word) - len(old)] + new) in self.nouns:
+                return form
+        return None
 
 
 @Language.factory(_THEME_MATCHER, default_config={"vocabulary": {}, "use_lemmas": True})

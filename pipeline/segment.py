@@ -201,7 +201,7 @@ _PLACE_HEADER = re.compile(r"gemeente|stad|bestuur|lokaal", re.IGNORECASE)
 _PROJECT_HEADER = re.compile(r"project|titel|naam", re.IGNORECASE)
 _AREA_HEADER = re.compile(r"wijk|buurt|gebied", re.IGNORECASE)
 _AMOUNT_HEADER = re.compile(r"subsidie|bedrag|budget|euro|€|toegekend", re.IGNORECASE)
-_TOTAL = re.compile(r"^\s*(?:totaal|total|som|samen)\b", re.IGNORECASE)
+_TOTAL = re.compile(r"^\s*(?:totaal|total|som|algemeen\s+totaal)\b", re.IGNORECASE)
 
 
 def _table_items(table: Table, is_place: Callable[[str], bool]) -> list[ApplicationItem]:
@@ -219,7 +219,7 @@ def _table_items(table: Table, is_place: Callable[[str], bool]) -> list[Applicat
     for row in table.rows[1:]:
         cells = [cell or "" for cell in row]
         place = cells[place_col].strip() if place_col < len(cells) else ""
-        if not place or any(_TOTAL.match(c) for c in cells if c) or not is_place(place):
+        if not place or _TOTAL.match(place) or _TOTAL.match(cells[0]) or not is_place(place):
             continue
         budget = None
         if amount_col is not None and amount_col < len(cells) and cells[amount_col]:

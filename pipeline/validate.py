@@ -2,14 +2,17 @@
 
 A failing row is removed and becomes a Failure(stage="validate", error=<check name>); the rest
 of its document is kept. A failing documents row drops its whole document.
-Check names: type, not_null, pattern, enum, min, unique (from the schema); duplicate_document,
-nis_code_known, province_consistent, theme_vocabulary, item_number_range, budget_max,
-question_date_not_future, declared_count (domain). Validating twice changes nothing more.
+Check names: type, not_null, pattern, enum, min, unique (from the schema); nis_code_known,
+province_consistent, theme_vocabulary, item_number_range, budget_max, question_date_not_future,
+declared_count (domain); no_document. Validating twice adds nothing.
+Two results with the same doc_id (same content under two paths) both fail `unique`: the caller
+is expected to process each content once (discover.split_duplicates).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -48,27 +51,32 @@ class ValidationContext:
             raise ValueError(f"schema lacks tables {sorted(missing)}")
 
 
-def validate_results(results: Sequence[DocumentResult], context: ValidationContext) -> tuple[DocumentResult, ...]:
+def validate_results(
+    results: Sequence[DocumentResult], context: ValidationContext
+) -> tuple[DocumentResult, ...]:
     """New results, in the same order, with failing rows removed and a failure added for each."""
-    results = _drop_duplicate_documents(results)
     rejections = [r for name in ROW_TABLES for r in _check_table(results, context.schema.tables[name])]
     rejections += _check_domain(results, context)
     by_result: dict[int, list[_Rejection]] = {}
     seen = set()
     for r in rejections:
         # Duplicate applications also duplicate their theme rows: one report per row is enough.
-        mark = (r.result, r.table, r.row, r.check) + (() if r.check == "unique" else (r.column, repr(r.value)))
+        mark = (r.result, r.table, r.row, r.check)
+        mark += () if r.check == "unique" else (r.column, repr(r.value))
         if mark not in seen:
             seen.add(mark)
             by_result.setdefault(r.result, []).append(r)
-    sha_pattern = _column(context.schema.tables["failures"], "sha256").pattern
+    sha_pattern = _column(context.schema.tables["failures"], "sha256").pattern or ".*"
     return tuple(_apply(r, by_result.get(i, []), sha_pattern) for i, r in enumerate(results))
 
 
 def table_model(spec: TableSpec) -> pa.DataFrameSchema:
     """The pandera model of a schema table: dtypes, nullability, pattern, enum, min, unique key."""
     return pa.DataFrameSchema(
-        {c.name: pa.Column(PANDAS_DTYPES[c.type], checks=_column_checks(c), nullable=c.nullable) for c in spec.columns},
+        {
+            c.name: pa.Column(PANDAS_DTYPES[c.type], checks=_column_checks(c), nullable=c.nullable)
+            for c in spec.columns
+        },
         unique=list(spec.key),
         report_duplicates="all",
         strict=True,
@@ -104,10 +112,11 @@ def _check_table(results: Sequence[DocumentResult], spec: TableSpec) -> list[_Re
     """Type check in Python (so one bad value cannot break the whole table), then pandera."""
     rows, refs, rejections = [], [], []
     for i, result in enumerate(results):
-        for j, row in enumerate(result_rows(result, spec)):
-            ref = _owner(result, spec.name, i, j)
+        own = result_rows(result, spec)
+        for ref, row in zip(_owners(result, spec.name, i, len(own)), own, strict=True):
             bad = [c for c in spec.columns if not _has_type(c, row[c.name])]
-            rejections += [_Rejection(*ref, "type", c.name, row[c.name], f"is not of type {c.type}") for c in bad]
+            detail = "is not a valid {} value"
+            rejections += [_Rejection(*ref, "type", c.name, row[c.name], detail.format(c.type)) for c in bad]
             if not bad:
                 rows.append(row)
                 refs.append(ref)
@@ -123,7 +132,9 @@ def _check_table(results: Sequence[DocumentResult], spec: TableSpec) -> list[_Re
     return rejections
 
 
-def _from_failure_cases(cases: object, spec: TableSpec, rows: list[dict], refs: list[tuple[int, str, int]]) -> list[_Rejection]:
+def _from_failure_cases(
+    cases: object, spec: TableSpec, rows: list[dict], refs: list[tuple[int, str, int]]
+) -> list[_Rejection]:
     if not isinstance(cases, pd.DataFrame) or "index" not in cases:
         cases = pd.DataFrame({"check": ["schema"], "column": [None], "index": [None]})
     found: dict[tuple, _Rejection] = {}
@@ -135,14 +146,19 @@ def _from_failure_cases(cases: object, spec: TableSpec, rows: list[dict], refs: 
         column = ", ".join(shown_key) if unique else str(case.column)
         # A case without a row index concerns the whole column: reject every row.
         positions = range(len(rows)) if pd.isna(case.index) else [int(case.index)]
+        detail = _DETAILS.get(check, "fails the schema check {check}")
+        detail = detail.format(check=check, spec=_column(spec, column))
         for k in positions:
-            value = (tuple(rows[k][n] for n in shown_key) if len(shown_key) > 1 else rows[k][shown_key[0]]) if unique else rows[k].get(column)
-            detail = _DETAILS.get(check, "fails the schema check {check}").format(check=check, spec=_column(spec, column))
+            if unique:
+                value = tuple(rows[k][n] for n in shown_key) if len(shown_key) > 1 else rows[k][shown_key[0]]
+            else:
+                value = rows[k].get(column)
             found.setdefault((refs[k], check, column), _Rejection(*refs[k], check, column, value, detail))
     return list(found.values())
 
 
 def _check_domain(results: Sequence[DocumentResult], context: ValidationContext) -> list[_Rejection]:
+    nis_pattern = _column(context.schema.tables["applications"], "nis_code").pattern or ".*"
     out = []
     for i, result in enumerate(results):
         doc = result.document
@@ -150,67 +166,65 @@ def _check_domain(results: Sequence[DocumentResult], context: ValidationContext)
             continue
         date = doc.question_date if type(doc.question_date) is dt.date else None
         if date is not None and date > context.today:
-            out.append(_Rejection(i, "documents", 0, "question_date_not_future", "question_date", date, f"is after today ({context.today})"))
+            detail = f"is after today ({context.today})"
+            out.append(_Rejection(i, "documents", 0, "question_date_not_future", "question_date", date,
+                                  detail))
         # N of "1..N" is the count the parser found, so removing rows here never shifts it.
         n = doc.application_count if isinstance(doc.application_count, int) else len(result.applications)
         declared = doc.declared_application_count
         if declared is not None and declared != doc.application_count:
-            detail = f"differs from the {doc.application_count} applications found; check the lists for a missed or merged item; all rows were kept"
-            out.append(_Rejection(i, "documents", 0, "declared_count", "declared_application_count", declared, detail, keep=True))
+            detail = (f"differs from the {doc.application_count} applications found; check the lists for a"
+                      " missed or merged item; all rows were kept")
+            out.append(_Rejection(i, "documents", 0, "declared_count", "declared_application_count", declared,
+                                  detail, keep=True))
         for j, app in enumerate(result.applications):
-            out += [_Rejection(i, "applications", j, *finding) for finding in _check_application(app, n, date, result.max_budget_eur, context)]
+            findings = _check_application(app, n, date, result.max_budget_eur, nis_pattern, context)
+            out += [_Rejection(i, "applications", j, *finding) for finding in findings]
     return out
 
 
-def _check_application(app: object, n: int, date: dt.date | None, max_budget: float | None, context: ValidationContext) -> list[tuple]:
+def _check_application(app: object, n: int, date: dt.date | None, max_budget: float | None, nis_pattern: str,
+                       context: ValidationContext) -> list[tuple[str, str, object, str]]:
+    """(check, column, value, detail) for each domain check the application fails."""
     found = []
     nis = app.nis_code
-    if isinstance(nis, str) and re.fullmatch(r"[0-9]{5}", nis) and date is not None:
+    if isinstance(nis, str) and re.fullmatch(nis_pattern, nis) and date is not None:
         if not context.is_valid_code(nis, date):
-            found.append(("nis_code_known", "nis_code", nis, f"is not a municipality code on the question date {date}"))
+            detail = f"is not a municipality code on the question date {date}"
+            found.append(("nis_code_known", "nis_code", nis, detail))
         elif (expected := context.province_of(nis, date)) != app.province:
-            found.append(("province_consistent", "province", app.province, f"is not {expected!r}, the province of NIS code {nis} on {date}"))
+            detail = f"is not {expected!r}, the province of NIS code {nis} on {date}"
+            found.append(("province_consistent", "province", app.province, detail))
     terms = tuple(m.theme for m in app.theme_terms) if isinstance(app.theme_terms, tuple) else ()
     for column, themes in (("themes", app.themes), ("theme_terms", terms)):
         if isinstance(themes, tuple | list):
-            found += [("theme_vocabulary", column, t, "is not a theme id of the vocabulary") for t in themes if t not in context.themes]
+            detail = "is not a theme id of the vocabulary"
+            found += [("theme_vocabulary", column, t, detail) for t in themes if t not in context.themes]
     number = app.item_number
     if isinstance(number, int) and number > n:
-        found.append(("item_number_range", "item_number", number, f"is above the {n} applications of the document (numbers must run 1..{n})"))
+        detail = f"is above the {n} applications of the document (numbers must run 1..{n})"
+        found.append(("item_number_range", "item_number", number, detail))
     budget = app.budget_eur
     if isinstance(budget, int | float) and max_budget is not None and budget > max_budget:
-        found.append(("budget_max", "budget_eur", budget, f"is above the stated maximum of {max_budget} euro per project"))
+        detail = f"is above the stated maximum of {max_budget} euro per project"
+        found.append(("budget_max", "budget_eur", budget, detail))
     return found
 
 
-def _drop_duplicate_documents(results: Sequence[DocumentResult]) -> list[DocumentResult]:
-    """The same content under two paths gives one doc_id: the first path in sort order is kept."""
-    keeper: dict[str, tuple[str, int]] = {}
-    for i, r in enumerate(results):
-        if r.document is not None:
-            keeper[r.document.doc_id] = min(keeper.get(r.document.doc_id, (r.source_file, i)), (r.source_file, i))
-    out = []
-    for i, r in enumerate(results):
-        kept = keeper.get(r.document.doc_id) if r.document is not None else None
-        if kept is None or kept[1] == i:
-            out.append(r)
-            continue
-        message = f"{r.source_file} has the same content as {kept[0]} (document {r.document.doc_id}); only {kept[0]} is written."
-        failure = Failure(r.source_file, r.sha256, "validate", "duplicate_document", message)
-        out.append(replace(r, document=None, sections=(), applications=(), failures=r.failures + (failure,)))
-    return out
+def _apply(result: DocumentResult, rejections: list[_Rejection], sha_pattern: str) -> DocumentResult:
+    def valid_sha(value: object) -> str | None:
+        return value if isinstance(value, str) and re.fullmatch(sha_pattern, value) else None
 
-
-def _apply(result: DocumentResult, rejections: list[_Rejection], sha_pattern: str | None) -> DocumentResult:
-    sha = result.sha256 if isinstance(result.sha256, str) and re.fullmatch(sha_pattern or ".*", result.sha256) else None
+    sha = valid_sha(result.sha256)
     # Earlier stages' failures keep their text; a bad hash is blanked so the failures table stays valid.
-    old = tuple(f if f.sha256 is None or re.fullmatch(sha_pattern or ".*", f.sha256) else replace(f, sha256=None) for f in result.failures)
+    old = tuple(replace(f, sha256=valid_sha(f.sha256)) for f in result.failures)
     rejections = sorted(rejections, key=lambda r: (ROW_TABLES.index(r.table), r.row, r.check, r.column))
     if result.document is None and (result.sections or result.applications):
-        note = Failure(result.source_file, sha, "validate", "no_document", f"{result.source_file} has section or application rows but no document row; they were not written.")
+        message = f"{result.source_file} has sections or applications but no document row; none was written."
+        note = Failure(result.source_file, sha, "validate", "no_document", message)
         return replace(result, sections=(), applications=(), failures=old + (note,))
     dropped_doc = any(r.table == "documents" and not r.keep for r in rejections)
-    new = tuple(Failure(result.source_file, sha, "validate", r.check, _message(result, r)) for r in rejections)
+    new = (Failure(result.source_file, sha, "validate", r.check, _message(result, r)) for r in rejections)
     new = tuple(dict.fromkeys(f for f in new if f not in old))  # a second pass adds no duplicates
     if dropped_doc:
         return replace(result, document=None, sections=(), applications=(), failures=old + new)
@@ -237,7 +251,8 @@ def _message(result: DocumentResult, r: _Rejection) -> str:
     if r.keep:
         outcome = ""
     elif r.table == "documents":
-        outcome = f"; the document with its {len(result.sections)} sections and {len(result.applications)} applications was not written"
+        counts = f"{len(result.sections)} sections and {len(result.applications)} applications"
+        outcome = f"; the document with its {counts} was not written"
     elif r.check == "unique":
         outcome = "; none of the rows with that value was written"  # one failure for all copies
     else:
@@ -262,16 +277,14 @@ def _check_name(pandera_name: str) -> str:
     return pandera_name.split("(")[0]
 
 
-def _owner(result: DocumentResult, table: str, i: int, j: int) -> tuple[int, str, int]:
-    """Which removable row a table row belongs to: theme rows belong to their application."""
-    if table != "application_themes":
-        return (i, table, j)
-    counts = [len(a.theme_terms) for a in result.applications]
-    for k, count in enumerate(counts):
-        if j < count:
-            return (i, "applications", k)
-        j -= count
-    raise IndexError("theme row out of range")
+def _owners(result: DocumentResult, table: str, i: int, n_rows: int) -> list[tuple[int, str, int]]:
+    """The removable row behind each of the result's rows in `table` (in result_rows order).
+
+    Theme rows belong to their application: removing the application removes them.
+    """
+    if table == "application_themes":
+        return [(i, "applications", k) for k, a in enumerate(result.applications) for _ in a.theme_terms]
+    return [(i, table, j) for j in range(n_rows)]
 
 
 def _has_type(c: ColumnSpec, value: object) -> bool:
@@ -281,8 +294,8 @@ def _has_type(c: ColumnSpec, value: object) -> bool:
         return isinstance(value, str)
     if c.type == "int32":
         return isinstance(value, int) and not isinstance(value, bool) and _INT32[0] <= value <= _INT32[1]
-    if c.type == "float64":
-        return isinstance(value, int | float) and not isinstance(value, bool)
+    if c.type == "float64":  # NaN and infinity are not amounts
+        return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
     if c.type == "date32":
         return type(value) is dt.date
     return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)

@@ -52,7 +52,8 @@ def compute_snapshot_id(inputs: Sequence[SourceFile], code_version: str, schema_
     pairs = sorted((f.path, f.sha256) for f in inputs)
     if len({p for p, _ in pairs}) != len(pairs):
         raise ValueError("two inputs have the same path")
-    payload = {"format": SNAPSHOT_FORMAT, "inputs": pairs, "code_version": code_version, "schema_version": schema_version}
+    payload = {"format": SNAPSHOT_FORMAT, "inputs": pairs, "code_version": code_version,
+               "schema_version": schema_version}
     return hashlib.sha256(_canonical(payload)).hexdigest()[:16]
 
 
@@ -95,8 +96,17 @@ def publish_snapshot(
         shutil.rmtree(trash, ignore_errors=True)
     if not final.exists():
         pages = {r.source_file: r.n_pages for r in results}
-        tables = tabulate_results(results, schema)
-        _build_folder(final, tables, _manifest_head(snapshot_id, inputs, pages, schema, code_version, library_versions, engine), step, schema)
+        head = {
+            "format": SNAPSHOT_FORMAT,
+            "snapshot_id": snapshot_id,
+            "schema_version": schema.version,
+            "code_version": code_version,
+            "engine": engine,
+            "library_versions": dict(sorted(library_versions.items())),
+            "inputs": [{"path": f.path, "sha256": f.sha256, "size": f.size, "pages": pages.get(f.path)}
+                       for f in sorted(inputs, key=lambda f: f.path)],
+        }
+        _build_folder(final, tabulate_results(results, schema), head, step, schema)
     _replace_text(out_dir / LATEST, snapshot_id + "\n", step)
     _write_run(out_dir, snapshot_id, True, engine, run_info)
     return _info(final, schema, published=True)
@@ -113,7 +123,8 @@ def read_latest(out_dir: Path) -> str | None:
 
 def is_published(out_dir: Path, snapshot_id: str, schema: DatasetSchema | None = None) -> bool:
     """True when LATEST names `snapshot_id` and that snapshot is valid (a run can be skipped)."""
-    return read_latest(out_dir) == snapshot_id and not validate_snapshot(Path(out_dir) / SNAPSHOTS / snapshot_id, schema)
+    folder = Path(out_dir) / SNAPSHOTS / snapshot_id
+    return read_latest(out_dir) == snapshot_id and not validate_snapshot(folder, schema)
 
 
 def validate_snapshot(path: Path, schema: DatasetSchema | None = None) -> list[str]:
@@ -138,9 +149,9 @@ def validate_snapshot(path: Path, schema: DatasetSchema | None = None) -> list[s
         return [f"{path}: no readable manifest ({type(error).__name__}: {error})"]
     problems = []
     if manifest.get("snapshot_id") != expected_id or path.name != expected_id:
-        problems.append(f"{path}: folder name or manifest id is not {expected_id}, the id of its inputs and versions")
+        problems.append(f"{path}: folder name or manifest id is not {expected_id}, the id of its inputs")
     if manifest["schema_version"] != schema.version:
-        problems.append(f"{path}: written with schema {manifest['schema_version']}, this code has {schema.version}")
+        problems.append(f"{path}: schema {manifest['schema_version']}, but this code has {schema.version}")
     for name, spec in schema.tables.items():
         entry = tables.get(name)
         file = path / f"{name}.parquet"
@@ -158,7 +169,8 @@ def validate_snapshot(path: Path, schema: DatasetSchema | None = None) -> list[s
         except (OSError, pa.ArrowException) as error:
             problems.append(f"{file}: unreadable Parquet ({error})")
     allowed = {MANIFEST} | {f"{name}.parquet" for name in schema.tables}
-    problems += [f"{path / p.name}: not part of the snapshot" for p in sorted(path.iterdir()) if p.name not in allowed]
+    strays = [p for p in sorted(path.iterdir()) if p.name not in allowed]
+    problems += [f"{p}: not part of the snapshot" for p in strays]
     return problems
 
 
@@ -183,7 +195,9 @@ def clean_stale(out_dir: Path) -> list[Path]:
     return removed
 
 
-def _build_folder(final: Path, tables: Mapping[str, pa.Table], head: dict, step: Callable[[str], None], schema: DatasetSchema) -> None:
+def _build_folder(final: Path, tables: Mapping[str, pa.Table], head: dict, step: Callable[[str], None],
+                  schema: DatasetSchema) -> None:
+    """Write everything under a temporary name, fsync it, then rename it to `final` in one step."""
     tmp = final.parent / f"{TMP_PREFIX}{final.name}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
@@ -194,7 +208,8 @@ def _build_folder(final: Path, tables: Mapping[str, pa.Table], head: dict, step:
         _fsync(file)
         entries[name] = {"file": file.name, "rows": table.num_rows, "sha256": _sha256_file(file)}
     step("tables_written")
-    _write_synced(tmp / MANIFEST, json.dumps({**head, "tables": entries}, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    manifest = json.dumps({**head, "tables": entries}, indent=2, sort_keys=True, ensure_ascii=False)
+    _write_synced(tmp / MANIFEST, manifest + "\n")
     step("manifest_written")
     _fsync(tmp)
     try:
@@ -206,22 +221,6 @@ def _build_folder(final: Path, tables: Mapping[str, pa.Table], head: dict, step:
         shutil.rmtree(tmp, ignore_errors=True)
     _fsync(final.parent)
     step("renamed")
-
-
-def _manifest_head(snapshot_id: str, inputs: Sequence[SourceFile], pages: Mapping[str, int], schema: DatasetSchema,
-                   code_version: str, library_versions: Mapping[str, str], engine: str) -> dict:
-    return {
-        "format": SNAPSHOT_FORMAT,
-        "snapshot_id": snapshot_id,
-        "schema_version": schema.version,
-        "code_version": code_version,
-        "engine": engine,
-        "library_versions": dict(sorted(library_versions.items())),
-        "inputs": [
-            {"path": f.path, "sha256": f.sha256, "size": f.size, "pages": pages.get(f.path)}
-            for f in sorted(inputs, key=lambda f: f.path)
-        ],
-    }
 
 
 def _info(final: Path, schema: DatasetSchema, *, published: bool) -> SnapshotInfo:
@@ -239,7 +238,8 @@ def _replace_text(target: Path, text: str, step: Callable[[str], None]) -> None:
     step("latest_replaced")
 
 
-def _write_run(out_dir: Path, snapshot_id: str, published: bool, engine: str, run_info: Mapping[str, object] | None) -> None:
+def _write_run(out_dir: Path, snapshot_id: str, published: bool, engine: str,
+               run_info: Mapping[str, object] | None) -> None:
     if run_info is None:
         return
     runs = out_dir / RUNS

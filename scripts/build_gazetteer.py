@@ -262,7 +262,7 @@ def build_sub_rows(uit: list[tuple], munis: list[tuple], successions: list[tuple
             # A former municipality is also listed as its own deelgemeente: keep one row.
             found.setdefault((fold(name), seg_code, lo, hi), row)
 
-    for old, old_name, new, new_name, start, kind in successions:
+    for _old, old_name, new, new_name, start, kind in successions:
         if kind == "merger" and fold(old_name) != fold(new_name):
             add(old_name, new, start, "former_municipality", "")
     for name, code, key in uit:

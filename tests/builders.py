@@ -6,11 +6,29 @@ import datetime as dt
 import hashlib
 from dataclasses import replace
 
-from pipeline.records import Application, DocumentResult, DocumentRow, Failure, SectionRow, SourceFile, ThemeMatch
+from pipeline.records import (
+    Application,
+    DocumentResult,
+    DocumentRow,
+    Failure,
+    SectionRow,
+    SourceFile,
+    ThemeMatch,
+)
 
 THEMES = (
-    "wonen", "veiligheid", "samenleven", "participatie", "werk_economie", "onderwijs",
-    "armoede", "welzijn_zorg", "mobiliteit", "publieke_ruimte", "klimaat_energie", "dienstverlening",
+    "wonen",
+    "veiligheid",
+    "samenleven",
+    "participatie",
+    "werk_economie",
+    "onderwijs",
+    "armoede",
+    "welzijn_zorg",
+    "mobiliteit",
+    "publieke_ruimte",
+    "klimaat_energie",
+    "dienstverlening",
 )
 TODAY = dt.date(2024, 6, 1)
 # A tiny gazetteer: nis -> (name, province, valid from, valid to).
@@ -59,12 +77,21 @@ def make_application(doc_id: str, item_number: int, nis: str = "31005", **change
     return replace(app, **changes)
 
 
-def make_result(name: str, n_applications: int = 3, *, date: dt.date = dt.date(2021, 10, 1),
-                max_budget: float | None = 1_000_000.0, declared: int | None = None) -> DocumentResult:
+def make_result(
+    name: str,
+    n_applications: int = 3,
+    *,
+    date: dt.date = dt.date(2021, 10, 1),
+    max_budget: float | None = 1_000_000.0,
+    declared: int | None = None,
+) -> DocumentResult:
     """A complete, valid result for a file `name`.pdf with `n_applications` applications."""
     digest = sha(name)
     doc_id = digest[:16]
-    apps = tuple(make_application(doc_id, i, ("31005", "11002", "44021", "21004")[i % 4]) for i in range(1, n_applications + 1))
+    apps = tuple(
+        make_application(doc_id, i, ("31005", "11002", "44021", "21004")[i % 4])
+        for i in range(1, n_applications + 1)
+    )
     document = DocumentRow(
         doc_id=doc_id,
         source_file=f"{name}.pdf",
@@ -80,7 +107,10 @@ def make_result(name: str, n_applications: int = 3, *, date: dt.date = dt.date(2
         declared_application_count=n_applications if declared is None else declared,
         application_count=n_applications,
     )
-    sections = (SectionRow(doc_id, "question", 1, "Welke projecten?"), SectionRow(doc_id, "answer", 1, "Deze projecten."))
+    sections = (
+        SectionRow(doc_id, "question", 1, "Welke projecten?"),
+        SectionRow(doc_id, "answer", 1, "Deze projecten."),
+    )
     return DocumentResult(f"{name}.pdf", digest, 4, document, sections, apps, (), max_budget)
 
 

@@ -33,9 +33,15 @@ def test_round_trip(tmp_path: Path, result: DocumentResult) -> None:
     neighbourhoods=st.lists(st.text(max_size=10), max_size=3),
     declared=st.one_of(st.none(), st.integers(0, 100)),
 )
-def test_round_trip_any_values(tmp_path: Path, title: str, budget: float | None, neighbourhoods: list[str], declared: int | None) -> None:
-    app = replace(RESULT.applications[0], title=title, budget_eur=budget, neighbourhoods=tuple(neighbourhoods))
-    result = replace(RESULT, applications=(app,), document=replace(RESULT.document, declared_application_count=declared))
+def test_round_trip_any_values(
+    tmp_path: Path, title: str, budget: float | None, neighbourhoods: list[str], declared: int | None
+) -> None:
+    app = replace(
+        RESULT.applications[0], title=title, budget_eur=budget, neighbourhoods=tuple(neighbourhoods)
+    )
+    result = replace(
+        RESULT, applications=(app,), document=replace(RESULT.document, declared_application_count=declared)
+    )
     store_cached(tmp_path, KEY, result)
     assert load_cached(tmp_path, KEY) == result
 
@@ -115,6 +121,8 @@ def test_clear_cache_removes_only_entries(tmp_path: Path) -> None:
 def test_rebind_source() -> None:
     result = replace(RESULT, failures=make_failed("a").failures)
     moved = rebind_source(result, "elsewhere/a.pdf")
-    assert moved.source_file == moved.document.source_file == moved.failures[0].source_file == "elsewhere/a.pdf"
+    assert (
+        moved.source_file == moved.document.source_file == moved.failures[0].source_file == "elsewhere/a.pdf"
+    )
     assert moved.applications == result.applications
     assert rebind_source(make_failed("b"), "x.pdf").document is None

@@ -10,6 +10,7 @@ import pdfplumber
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pdfplumber.utils.exceptions import PdfminerException
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -282,7 +283,7 @@ def test_page_furniture_follows_the_layout(fixture_pdfs: dict[str, Path], varian
 def test_hyphenated_variant_breaks_after_a_suspended_hyphen(fixture_pdfs: dict[str, Path]) -> None:
     pages = read_body_pages(fixture_pdfs["seed_wijkverbeteringscontracten__hyphenated.pdf"], 2.5)
     lines = [line for page in pages for line in page.lines]
-    pairs = list(zip(lines, lines[1:]))
+    pairs = list(zip(lines, lines[1:], strict=False))
     assert any(a.endswith(" dak-") and b.startswith("en thuisloze") for a, b in pairs)
     assert any(re.search(r"[a-zë]-$", a) and b[:1].islower() and not b.startswith("en ") for a, b in pairs)
 
@@ -301,7 +302,7 @@ def test_paragraph_gap_is_larger_than_the_leading(fixture_pdfs: dict[str, Path])
     for variant, layout in VARIANTS.items():
         with pdfplumber.open(fixture_pdfs[f"seed_wijkverbeteringscontracten__{variant}.pdf"]) as pdf:
             tops = sorted({round(w["top"], 1) for w in pdf.pages[0].extract_words() if w["top"] > 200})
-        steps = sorted({round(b - a, 1) for a, b in zip(tops, tops[1:])})
+        steps = sorted({round(b - a, 1) for a, b in zip(tops, tops[1:], strict=False)})
         leading = round(layout.font_size * layout.leading_factor, 1)
         assert steps[0] == pytest.approx(leading, abs=0.2), variant
         paragraph_steps = [step for step in steps if step > leading + 0.3]
@@ -328,9 +329,14 @@ def test_committed_sample_matches_a_fresh_render(tmp_path: Path, regen_golden: b
 
 @pytest.mark.parametrize(
     ("date", "year"),
-    [(dt.date(2021, 10, 1), "2021-2022"), (dt.date(2021, 9, 26), "2020-2021"), (dt.date(2021, 9, 27), "2021-2022"),
-     (dt.date(2024, 1, 15), "2023-2024"), (dt.date(2019, 9, 23), "2019-2020")],
-)  # fmt: skip
+    [
+        (dt.date(2021, 10, 1), "2021-2022"),
+        (dt.date(2021, 9, 26), "2020-2021"),
+        (dt.date(2021, 9, 27), "2021-2022"),
+        (dt.date(2024, 1, 15), "2023-2024"),
+        (dt.date(2019, 9, 23), "2019-2020"),
+    ],
+)
 def test_session_year_opens_on_the_fourth_monday_of_september(date: dt.date, year: str) -> None:
     assert session_year(date) == year
 
@@ -368,13 +374,11 @@ def test_bad_inputs_are_what_they_claim(
     assert truncated.startswith(b"%PDF") and b"%%EOF" not in truncated
     with pytest.raises(PdfReadError):
         PdfReader(path("damaged_xref.pdf"), strict=True)
-    with pytest.raises(Exception):
-        with pdfplumber.open(path("damaged_xref.pdf")) as pdf:
-            pdf.pages[0].extract_text()
+    with pytest.raises(PdfminerException), pdfplumber.open(path("damaged_xref.pdf")) as pdf:
+        pdf.pages[0].extract_text()
     assert PdfReader(path("encrypted.pdf")).is_encrypted
-    with pytest.raises(Exception):
-        with pdfplumber.open(path("encrypted.pdf")) as pdf:
-            pdf.pages[0].extract_text()
+    with pytest.raises(PdfminerException), pdfplumber.open(path("encrypted.pdf")) as pdf:
+        pdf.pages[0].extract_text()
     with pdfplumber.open(path("encrypted.pdf"), password=USER_PASSWORD) as pdf:
         assert "Renovatiepremies" in pdf.pages[0].extract_text()
     with pdfplumber.open(path("no_text_layer.pdf")) as pdf:
@@ -428,10 +432,8 @@ def test_synthetic_document_renders_with_its_table(tmp_path: Path) -> None:
 
 def test_long_table_splits_across_pages_with_its_header_repeated(tmp_path: Path) -> None:
     rows = [f"| Gemeente {i} met een wat langere naam | Wijk {i} | {i}.000 |" for i in range(90)]
-    text = README_EXAMPLE.replace("| Totaal | | | 612.500,50 |", "").replace(
-        "| Stad/gemeente | Wijk | Project | Toegekende subsidie (euro) |\n| Gent | Rabot | Samen sterk | 612.500,50 |",
-        "| Gemeente | Wijk | Bedrag |\n" + "\n".join(rows),
-    )
+    table = "| Gemeente | Wijk | Bedrag |\n" + "\n".join(rows)
+    text = re.sub(r"\| Stad/gemeente .*?\| Totaal [^\n]*", lambda _: table, README_EXAMPLE, flags=re.S)
     render_pdf(parse_markup(text), VARIANTS["official"], tmp_path / "long.pdf")
     pages = read_body_pages(tmp_path / "long.pdf", 2.5)
     tables = [page.table_rows for page in pages if page.table_rows]

@@ -24,9 +24,16 @@ def test_every_schema_table_with_its_arrow_schema() -> None:
         assert table.schema.equals(arrow_schema(SCHEMA.tables[name]))
 
 
-@pytest.mark.parametrize(("table", "rows"), [
-    ("documents", 2), ("sections", 4), ("applications", 5), ("application_themes", 10), ("failures", 1),
-])
+@pytest.mark.parametrize(
+    ("table", "rows"),
+    [
+        ("documents", 2),
+        ("sections", 4),
+        ("applications", 5),
+        ("application_themes", 10),
+        ("failures", 1),
+    ],
+)
 def test_row_counts(table: str, rows: int) -> None:
     assert tabulate_results(RESULTS, SCHEMA)[table].num_rows == rows
 

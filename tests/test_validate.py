@@ -31,7 +31,12 @@ def test_valid_results_pass_unchanged() -> None:
 # (changes to application 2 of 4, expected check, column, shown value)
 ROW_CASES = [
     ({"nis_code": "99999"}, "nis_code_known", "nis_code", "'99999'"),
-    ({"nis_code": "44011", "municipality": "Deinze", "province": "Oost-Vlaanderen"}, "nis_code_known", "nis_code", "'44011'"),
+    (
+        {"nis_code": "44011", "municipality": "Deinze", "province": "Oost-Vlaanderen"},
+        "nis_code_known",
+        "nis_code",
+        "'44011'",
+    ),
     ({"nis_code": "3100"}, "pattern", "nis_code", "'3100'"),
     ({"province": "Limburg"}, "province_consistent", "province", "'Limburg'"),
     ({"themes": ("wonen", "sport")}, "theme_vocabulary", "themes", "'sport'"),
@@ -45,7 +50,9 @@ ROW_CASES = [
 
 
 @pytest.mark.parametrize(("changes", "check", "column", "shown"), ROW_CASES)
-def test_failing_application_is_removed_and_reported(changes: dict, check: str, column: str, shown: str) -> None:
+def test_failing_application_is_removed_and_reported(
+    changes: dict, check: str, column: str, shown: str
+) -> None:
     result = with_app(make_result("a", 4), 1, **changes)
     (validated,) = validate_results([result], CONTEXT)
     assert validated.document == result.document
@@ -54,14 +61,22 @@ def test_failing_application_is_removed_and_reported(changes: dict, check: str, 
     (failure,) = validated.failures
     assert (failure.stage, failure.error, failure.sha256) == ("validate", check, result.sha256)
     number = changes.get("item_number", 2)
-    for part in (result.document.doc_id, "a.pdf", f"application {number}", f"column {column}", f"value {shown}"):
+    for part in (
+        result.document.doc_id,
+        "a.pdf",
+        f"application {number}",
+        f"column {column}",
+        f"value {shown}",
+    ):
         assert part in failure.message
 
 
 def test_theme_outside_vocabulary_in_theme_terms() -> None:
     result = make_result("a", 2)
     app = result.applications[0]
-    bad = with_app(result, 0, theme_terms=app.theme_terms + (app.theme_terms[0].__class__("sport", ("voetbal",)),))
+    bad = with_app(
+        result, 0, theme_terms=app.theme_terms + (app.theme_terms[0].__class__("sport", ("voetbal",)),)
+    )
     (validated,) = validate_results([bad], CONTEXT)
     assert [f.error for f in validated.failures] == ["theme_vocabulary"]
     assert validated.applications == result.applications[1:]
@@ -82,14 +97,17 @@ def test_brussels_has_no_province() -> None:
     assert validate_results([result], CONTEXT) == (result,)
 
 
-@pytest.mark.parametrize(("changes", "check", "column"), [
-    ({"question_date": dt.date(2030, 1, 1)}, "question_date_not_future", "question_date"),
-    ({"sha256": "abc"}, "pattern", "sha256"),
-    ({"doc_id": "XYZ"}, "pattern", "doc_id"),
-    ({"question_number": 0}, "min", "question_number"),
-    ({"question_date": dt.datetime(2021, 1, 1, 12, 0)}, "type", "question_date"),
-    ({"doc_type": "mondelinge_vraag"}, "enum", "doc_type"),
-])
+@pytest.mark.parametrize(
+    ("changes", "check", "column"),
+    [
+        ({"question_date": dt.date(2030, 1, 1)}, "question_date_not_future", "question_date"),
+        ({"sha256": "abc"}, "pattern", "sha256"),
+        ({"doc_id": "XYZ"}, "pattern", "doc_id"),
+        ({"question_number": 0}, "min", "question_number"),
+        ({"question_date": dt.datetime(2021, 1, 1, 12, 0)}, "type", "question_date"),
+        ({"doc_type": "mondelinge_vraag"}, "enum", "doc_type"),
+    ],
+)
 def test_failing_document_row_drops_the_document(changes: dict, check: str, column: str) -> None:
     result = make_result("a", 3)
     bad = replace(result, document=replace(result.document, **changes))
@@ -120,13 +138,15 @@ def test_declared_count_mismatch_keeps_rows() -> None:
     assert "value 4" in failure.message and "3 applications found" in failure.message
 
 
-def test_duplicate_content_keeps_first_path() -> None:
+def test_same_document_twice_is_refused_not_written_twice() -> None:
     result = make_result("a", 2)
-    copy = replace(result, source_file="z/copy.pdf", document=replace(result.document, source_file="z/copy.pdf"))
-    kept, dropped = validate_results([result, copy], CONTEXT)
-    assert kept == result
-    assert dropped.document is None and dropped.applications == ()
-    assert [f.error for f in dropped.failures] == ["duplicate_document"]
+    copy = replace(
+        result, source_file="z/copy.pdf", document=replace(result.document, source_file="z/copy.pdf")
+    )
+    validated = validate_results([result, copy, make_result("b", 1)], CONTEXT)
+    assert [r.document for r in validated[:2]] == [None, None]
+    assert {f.error for r in validated[:2] for f in r.failures} == {"unique"}
+    assert validated[2] == make_result("b", 1)
 
 
 def test_context_is_validated() -> None:
@@ -145,8 +165,14 @@ def test_models_derive_from_schema() -> None:
 
 
 MUTATIONS = [
-    {}, {"nis_code": "99999"}, {"themes": ("sport",)}, {"budget_eur": 9e9}, {"item_number": 1},
-    {"status": "x"}, {"province": "Limburg"}, {"summary": None},
+    {},
+    {"nis_code": "99999"},
+    {"themes": ("sport",)},
+    {"budget_eur": 9e9},
+    {"item_number": 1},
+    {"status": "x"},
+    {"province": "Limburg"},
+    {"summary": None},
 ]
 
 

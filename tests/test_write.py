@@ -21,11 +21,28 @@ import pytest
 from pipeline.records import DocumentResult
 from pipeline.validate import ValidationContext, validate_results
 from pipeline.write import (
-    LATEST, PROGRESS_STEPS, SNAPSHOTS, clean_stale, compute_snapshot_id, is_published, publish_snapshot,
-    read_latest, validate_snapshot,
+    LATEST,
+    PROGRESS_STEPS,
+    SNAPSHOTS,
+    clean_stale,
+    compute_snapshot_id,
+    is_published,
+    publish_snapshot,
+    read_latest,
+    validate_snapshot,
 )
 from schemas import load_schema
-from tests.builders import THEMES, TODAY, is_valid_code, make_application, make_failed, make_result, province_of, sha, source_of
+from tests.builders import (
+    THEMES,
+    TODAY,
+    is_valid_code,
+    make_application,
+    make_failed,
+    make_result,
+    province_of,
+    sha,
+    source_of,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = load_schema()
@@ -44,7 +61,12 @@ ORDER BY province NULLS LAST, theme
 
 
 def publish(results: tuple[DocumentResult, ...], out: Path, **changes: object):
-    options = {"schema": SCHEMA, "code_version": "0.1.0+test", "library_versions": VERSIONS, "engine": "pdfplumber"}
+    options = {
+        "schema": SCHEMA,
+        "code_version": "0.1.0+test",
+        "library_versions": VERSIONS,
+        "engine": "pdfplumber",
+    }
     return publish_snapshot(results, [source_of(r) for r in results], out, **{**options, **changes})
 
 
@@ -59,7 +81,9 @@ def test_same_results_same_id_and_bytes(tmp_path: Path) -> None:
     assert first.published and second.published
     one, two = file_hashes(Path(first.path)), file_hashes(Path(second.path))
     assert sorted(one) == sorted([f"{t}.parquet" for t in SCHEMA.tables] + ["manifest.json"])
-    assert {k: v for k, v in one.items() if k != "manifest.json"} == {k: v for k, v in two.items() if k != "manifest.json"}
+    assert {k: v for k, v in one.items() if k != "manifest.json"} == {
+        k: v for k, v in two.items() if k != "manifest.json"
+    }
     again = publish(RESULTS, tmp_path / "three")
     assert file_hashes(Path(again.path)) == one  # same engine too: even the manifest is identical
 
@@ -71,8 +95,16 @@ def test_republish_is_a_no_op(tmp_path: Path) -> None:
     assert (again.snapshot_id, again.published) == (info.snapshot_id, False)
     assert {p: p.stat().st_mtime_ns for p in Path(info.path).iterdir()} == before
     assert json.loads((tmp_path / "runs" / f"{info.snapshot_id}.json").read_text())["published"] is False
-    assert again.row_counts == info.row_counts == (
-        ("documents", 2), ("sections", 4), ("applications", 8), ("application_themes", 16), ("failures", 1)
+    assert (
+        again.row_counts
+        == info.row_counts
+        == (
+            ("documents", 2),
+            ("sections", 4),
+            ("applications", 8),
+            ("application_themes", 16),
+            ("failures", 1),
+        )
     )
 
 
@@ -82,7 +114,11 @@ def test_manifest(tmp_path: Path) -> None:
     assert manifest["snapshot_id"] == info.snapshot_id == read_latest(tmp_path)
     assert [i["path"] for i in manifest["inputs"]] == ["a.pdf", "b.pdf", "c.pdf"]
     assert [i["pages"] for i in manifest["inputs"]] == [4, 4, 0]
-    assert (manifest["engine"], manifest["schema_version"], manifest["library_versions"]) == ("pdfplumber", SCHEMA.version, VERSIONS)
+    assert (manifest["engine"], manifest["schema_version"], manifest["library_versions"]) == (
+        "pdfplumber",
+        SCHEMA.version,
+        VERSIONS,
+    )
     assert manifest["tables"]["applications"]["rows"] == 8
     assert "time" not in json.dumps(manifest)
 
@@ -91,16 +127,21 @@ INPUTS = [source_of(r) for r in RESULTS]
 CODE = "0.1.0+test"
 
 
-@pytest.mark.parametrize(("inputs", "code_version", "schema_version", "same"), [
-    (INPUTS[::-1], CODE, SCHEMA.version, True),
-    ([replace(INPUTS[0], location="/elsewhere/a.pdf", size=1), *INPUTS[1:]], CODE, SCHEMA.version, True),
-    (INPUTS[:2], CODE, SCHEMA.version, False),
-    ([replace(INPUTS[0], sha256=sha("changed")), *INPUTS[1:]], CODE, SCHEMA.version, False),
-    ([replace(INPUTS[0], path="moved/a.pdf"), *INPUTS[1:]], CODE, SCHEMA.version, False),
-    (INPUTS, "0.1.0+other", SCHEMA.version, False),
-    (INPUTS, CODE, "9.9.9", False),
-])
-def test_snapshot_id_depends_on_inputs_and_versions(inputs: list, code_version: str, schema_version: str, same: bool) -> None:
+@pytest.mark.parametrize(
+    ("inputs", "code_version", "schema_version", "same"),
+    [
+        (INPUTS[::-1], CODE, SCHEMA.version, True),
+        ([replace(INPUTS[0], location="/elsewhere/a.pdf", size=1), *INPUTS[1:]], CODE, SCHEMA.version, True),
+        (INPUTS[:2], CODE, SCHEMA.version, False),
+        ([replace(INPUTS[0], sha256=sha("changed")), *INPUTS[1:]], CODE, SCHEMA.version, False),
+        ([replace(INPUTS[0], path="moved/a.pdf"), *INPUTS[1:]], CODE, SCHEMA.version, False),
+        (INPUTS, "0.1.0+other", SCHEMA.version, False),
+        (INPUTS, CODE, "9.9.9", False),
+    ],
+)
+def test_snapshot_id_depends_on_inputs_and_versions(
+    inputs: list, code_version: str, schema_version: str, same: bool
+) -> None:
     base = compute_snapshot_id(INPUTS, CODE, SCHEMA.version)
     assert (compute_snapshot_id(inputs, code_version, schema_version) == base) is same
 
@@ -112,7 +153,15 @@ def test_duplicate_input_paths_are_refused() -> None:
 
 def test_results_must_belong_to_inputs(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not inputs"):
-        publish_snapshot(RESULTS, [source_of(RESULTS[0])], tmp_path, schema=SCHEMA, code_version="x", library_versions={}, engine="e")
+        publish_snapshot(
+            RESULTS,
+            [source_of(RESULTS[0])],
+            tmp_path,
+            schema=SCHEMA,
+            code_version="x",
+            library_versions={},
+            engine="e",
+        )
 
 
 def test_validate_snapshot_finds_problems(tmp_path: Path) -> None:
@@ -125,12 +174,19 @@ def test_validate_snapshot_finds_problems(tmp_path: Path) -> None:
     (folder / "failures.parquet").unlink()
     pq.write_table(pa.table({"doc_id": ["x"]}), folder / "documents.parquet")
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["tables"]["documents"]["sha256"] = hashlib.sha256((folder / "documents.parquet").read_bytes()).hexdigest()
+    manifest["tables"]["documents"]["sha256"] = hashlib.sha256(
+        (folder / "documents.parquet").read_bytes()
+    ).hexdigest()
     (folder / "manifest.json").write_text(json.dumps(manifest))
     (folder / "notes.txt").write_text("hi")
     problems = "\n".join(validate_snapshot(tmp_path))
-    for expected in ("sections.parquet: sha256 differs", "failures.parquet: missing", "documents.parquet: Arrow schema differs",
-                     "documents.parquet: row count differs", "notes.txt: not part of the snapshot"):
+    for expected in (
+        "sections.parquet: sha256 differs",
+        "failures.parquet: missing",
+        "documents.parquet: Arrow schema differs",
+        "documents.parquet: row count differs",
+        "notes.txt: not part of the snapshot",
+    ):
         assert expected in problems
     assert not is_published(tmp_path, info.snapshot_id)
     repaired = publish(RESULTS, tmp_path)  # a broken folder with the current id is rebuilt
@@ -143,7 +199,10 @@ def test_stale_temporary_folders_are_cleaned(tmp_path: Path) -> None:
     (tmp_path / "LATEST.tmp-999999999").write_text("x")
     mine = tmp_path / SNAPSHOTS / f".tmp-0123456789abcdef-{os.getppid()}"  # a live process: left alone
     mine.mkdir()
-    assert sorted(p.name for p in clean_stale(tmp_path)) == [".tmp-0123456789abcdef-999999999", "LATEST.tmp-999999999"]
+    assert sorted(p.name for p in clean_stale(tmp_path)) == [
+        ".tmp-0123456789abcdef-999999999",
+        "LATEST.tmp-999999999",
+    ]
     assert mine.exists() and not dead.exists()
 
 
@@ -169,8 +228,8 @@ if job["stop_at"] == "parquet_half_written":
         pause("parquet_half_written")
     pq.write_table = half_write
 
-publish_snapshot(job["results"], job["inputs"], Path(job["out"]), schema=load_schema(), code_version="0.1.0+test",
-                 library_versions={}, engine="pdfplumber", progress=pause)
+publish_snapshot(job["results"], job["inputs"], Path(job["out"]), schema=load_schema(),
+                 code_version="0.1.0+test", library_versions={}, engine="pdfplumber", progress=pause)
 """
 
 
@@ -181,9 +240,20 @@ def test_sigkill_during_publication_keeps_previous_snapshot(tmp_path: Path, stop
     new_results = RESULTS + (make_result("d", 2),)
     job = tmp_path / "job.pickle"
     marker = tmp_path / "marker"
-    job.write_bytes(pickle.dumps({"results": new_results, "inputs": [source_of(r) for r in new_results],
-                                  "out": str(out), "stop_at": stop_at, "marker": str(marker)}))
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(job)], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    job.write_bytes(
+        pickle.dumps(
+            {
+                "results": new_results,
+                "inputs": [source_of(r) for r in new_results],
+                "out": str(out),
+                "stop_at": stop_at,
+                "marker": str(marker),
+            }
+        )
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(job)], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}
+    )
     try:
         deadline = time.monotonic() + 60
         while not marker.exists():
@@ -221,8 +291,12 @@ def test_invalid_rows_become_failures_and_valid_rows_are_written(tmp_path: Path)
     assert [(r["doc_id"], r["item_number"]) for r in written] == [(result.document.doc_id, 6)]
     failures = pq.read_table(folder / "failures.parquet").to_pylist()
     assert sorted((f["source_file"], f["error"]) for f in failures) == [
-        ("a.pdf", "budget_max"), ("a.pdf", "nis_code_known"), ("a.pdf", "theme_vocabulary"), ("a.pdf", "unique"),
-        ("f.pdf", "question_date_not_future"), ("s.pdf", "pattern"),
+        ("a.pdf", "budget_max"),
+        ("a.pdf", "nis_code_known"),
+        ("a.pdf", "theme_vocabulary"),
+        ("a.pdf", "unique"),
+        ("f.pdf", "question_date_not_future"),
+        ("s.pdf", "pattern"),
     ]
     assert all(f["stage"] == "validate" for f in failures)
     documents = pq.read_table(folder / "documents.parquet").to_pylist()
@@ -232,14 +306,27 @@ def test_invalid_rows_become_failures_and_valid_rows_are_written(tmp_path: Path)
 
 def test_duckdb_reads_latest_applications(tmp_path: Path) -> None:
     result = make_result("a", 4)
-    result = replace(result, applications=result.applications + (make_application(result.document.doc_id, 5, themes=("armoede", "wonen"), theme_terms=()),))
-    result = replace(result, document=replace(result.document, application_count=5, declared_application_count=5))
+    result = replace(
+        result,
+        applications=result.applications
+        + (make_application(result.document.doc_id, 5, themes=("armoede", "wonen"), theme_terms=()),),
+    )
+    result = replace(
+        result, document=replace(result.document, application_count=5, declared_application_count=5)
+    )
     publish((result,), tmp_path)
     applications = tmp_path / SNAPSHOTS / read_latest(tmp_path) / "applications.parquet"
-    rows = duckdb.sql(APPLICATIONS_PER_PROVINCE_AND_THEME.format(applications=applications.as_posix())).fetchall()
+    rows = duckdb.sql(
+        APPLICATIONS_PER_PROVINCE_AND_THEME.format(applications=applications.as_posix())
+    ).fetchall()
     assert rows == [
-        ("Antwerpen", "veiligheid", 1), ("Antwerpen", "wonen", 1),
-        ("Oost-Vlaanderen", "veiligheid", 1), ("Oost-Vlaanderen", "wonen", 1),
-        ("West-Vlaanderen", "armoede", 1), ("West-Vlaanderen", "veiligheid", 1), ("West-Vlaanderen", "wonen", 2),
-        (None, "veiligheid", 1), (None, "wonen", 1),  # Brussels has no province
+        ("Antwerpen", "veiligheid", 1),
+        ("Antwerpen", "wonen", 1),
+        ("Oost-Vlaanderen", "veiligheid", 1),
+        ("Oost-Vlaanderen", "wonen", 1),
+        ("West-Vlaanderen", "armoede", 1),
+        ("West-Vlaanderen", "veiligheid", 1),
+        ("West-Vlaanderen", "wonen", 2),
+        (None, "veiligheid", 1),
+        (None, "wonen", 1),  # Brussels has no province
     ]
