@@ -137,7 +137,7 @@ def _diff(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"parlq: {exc}", file=sys.stderr)
         return EXIT_FATAL
-    print(format_diff(diff_snapshots(old, new)))
+    print(format_diff(diff_snapshots(old, new)), end="")
     return EXIT_OK
 
 

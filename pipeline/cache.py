@@ -16,6 +16,7 @@ import tempfile
 import types
 import typing
 from dataclasses import dataclass, fields, is_dataclass, replace
+from functools import cache
 from pathlib import Path
 
 from pipeline.records import DocumentResult
@@ -159,7 +160,7 @@ def _decode(tp: object, value: object) -> object:
         return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
     if isinstance(tp, type) and is_dataclass(tp):
         _expect(value, dict)
-        hints = typing.get_type_hints(tp)
+        hints = _type_hints(tp)
         names = [f.name for f in fields(tp)]
         if set(value) != set(names):
             raise ValueError(f"fields of {tp.__name__} differ")
@@ -174,6 +175,12 @@ def _decode(tp: object, value: object) -> object:
         _expect(value, tp)
         return value
     raise TypeError(f"no decoder for {tp!r}")
+
+
+@cache
+def _type_hints(record_type: type) -> dict[str, object]:
+    # Resolving the string annotations is slow; the record classes never change in a process.
+    return typing.get_type_hints(record_type)
 
 
 def _expect(value: object, kind: object) -> None:

@@ -181,7 +181,7 @@ def _rows(
         SectionRow(doc_id=doc_id, kind=s.kind, number=s.number, text=s.text) for s in (*parsed.questions, *parsed.answers)
     )
     failures = tuple(
-        Failure(source.path, source.sha256, "validate", "declared_count_mismatch", message)
+        Failure(source.path, source.sha256, "validate", "declared_count", message)
         for message in segmentation.count_problems
     )
     question_text = " ".join(p.text for p in parsed.preamble) + " " + " ".join(s.text for s in parsed.questions)

@@ -4,7 +4,7 @@ A failing row is removed and becomes a Failure(stage="validate", error=<check na
 of its document is kept. A failing documents row drops its whole document.
 Check names: type, not_null, pattern, enum, min, unique (from the schema); nis_code_known,
 province_consistent, theme_vocabulary, item_number_range, budget_max, question_date_not_future,
-declared_count (domain); no_document. Validating twice adds nothing.
+(declared_count comes from pipeline/segment.py) (domain); no_document. Validating twice adds nothing.
 Two results with the same doc_id (same content under two paths) both fail `unique`: the caller
 is expected to process each content once (discover.split_duplicates).
 """
@@ -94,7 +94,6 @@ class _Rejection:
     column: str
     value: object
     detail: str  # what is wrong, ending the failure sentence
-    keep: bool = False  # document-level finding: report, remove nothing
 
 
 def _column_checks(c: ColumnSpec) -> list[pa.Check]:
@@ -171,12 +170,8 @@ def _check_domain(results: Sequence[DocumentResult], context: ValidationContext)
                                   detail))
         # N of "1..N" is the count the parser found, so removing rows here never shifts it.
         n = doc.application_count if isinstance(doc.application_count, int) else len(result.applications)
-        declared = doc.declared_application_count
-        if declared is not None and declared != doc.application_count:
-            detail = (f"differs from the {doc.application_count} applications found; check the lists for a"
-                      " missed or merged item; all rows were kept")
-            out.append(_Rejection(i, "documents", 0, "declared_count", "declared_application_count", declared,
-                                  detail, keep=True))
+        # declared vs found counts are checked per list by the segmenter (a declared "6 geselecteerd"
+        # counts the table, not the rejected list after it); its failures arrive with the result
         for j, app in enumerate(result.applications):
             findings = _check_application(app, n, date, result.max_budget_eur, nis_pattern, context)
             out += [_Rejection(i, "applications", j, *finding) for finding in findings]
@@ -223,12 +218,12 @@ def _apply(result: DocumentResult, rejections: list[_Rejection], sha_pattern: st
         message = f"{result.source_file} has sections or applications but no document row; none was written."
         note = Failure(result.source_file, sha, "validate", "no_document", message)
         return replace(result, sections=(), applications=(), failures=old + (note,))
-    dropped_doc = any(r.table == "documents" and not r.keep for r in rejections)
+    dropped_doc = any(r.table == "documents" for r in rejections)
     new = (Failure(result.source_file, sha, "validate", r.check, _message(result, r)) for r in rejections)
     new = tuple(dict.fromkeys(f for f in new if f not in old))  # a second pass adds no duplicates
     if dropped_doc:
         return replace(result, document=None, sections=(), applications=(), failures=old + new)
-    gone = {(r.table, r.row) for r in rejections if not r.keep}
+    gone = {(r.table, r.row) for r in rejections}
     return replace(
         result,
         sections=tuple(s for j, s in enumerate(result.sections) if ("sections", j) not in gone),
@@ -248,9 +243,7 @@ def _message(result: DocumentResult, r: _Rejection) -> str:
         where += f", {section.kind} section {section.number}"
     shown = r.value.isoformat() if isinstance(r.value, dt.date) else repr(r.value)
     shown = shown if len(shown) <= 80 else shown[:77] + "..."
-    if r.keep:
-        outcome = ""
-    elif r.table == "documents":
+    if r.table == "documents":
         counts = f"{len(result.sections)} sections and {len(result.applications)} applications"
         outcome = f"; the document with its {counts} was not written"
     elif r.check == "unique":

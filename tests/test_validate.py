@@ -129,15 +129,6 @@ def test_bad_result_hash_is_blanked_in_failures() -> None:
     assert "'not-a-hash'" in validated.failures[0].message
 
 
-def test_declared_count_mismatch_keeps_rows() -> None:
-    result = make_result("a", 3, declared=4)
-    (validated,) = validate_results([result], CONTEXT)
-    assert validated.applications == result.applications
-    (failure,) = validated.failures
-    assert failure.error == "declared_count"
-    assert "value 4" in failure.message and "3 applications found" in failure.message
-
-
 def test_same_document_twice_is_refused_not_written_twice() -> None:
     result = make_result("a", 2)
     copy = replace(

@@ -1,0 +1,182 @@
+"""The named neighbourhoods an application targets, read from its title and summary.
+
+Pure string rules, no NLP library: names in Dutch policy texts are marked by a cue noun
+("de wijk Leeuwbrug", "buurten Den Brand, Omgeving Otterstraat en ..."), by a compound
+("Kroonmolenwijk"), by quotes ("de wijk ‘Oude Statie’"), or stand in the title
+("Veilig en leefbaar Deurne-Noord", "Bijloke", "Leeuwbrug renoveert").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_LOW = "a-zß-öø-ÿ"
+_WORD = rf"[{_UP}][{_LOW}]+(?:-(?:[{_LOW}]{{1,3}}-)*[{_UP}][{_LOW}]+)*"  # Deurne-Noord, Sint-Joost-ten-Node
+_PARTICLE = r"(?:de|den|der|het|ten|ter|van|op|aan)"
+_RUN = rf"{_WORD}(?:[ \t\n]+(?:{_PARTICLE}[ \t\n]+)?{_WORD})*"
+_SEP = r"(?:\s*,\s*|\s+en\s+|\s*&\s*|\s*–\s*)"
+_LIST = rf"{_RUN}(?:{_SEP}{_RUN})*"
+_QUOTED = r"[‘'“\"„]([" + _UP + r"][^’'”\"\n]{1,60}?)[’'”\"]"
+
+_CUE = r"(?i:\b(?:woon|stads|deel)?(?:wijk|buurt)(?:en)?)"
+_CUE_RE = re.compile(rf"{_CUE}[ \t\n]+(?:{_QUOTED}|(?P<list>{_LIST}))")
+_COMPOUND_RE = re.compile(rf"\b[{_UP}][{_LOW}]+(?:wijk|buurt|kwartier)\b(?:[ \t\n]+{_RUN})?")
+_TITLE_CUE_RE = re.compile(rf"(?i:\b(?:wijk|buurt)[{_LOW}]*)[ \t\n]+(?P<list>{_LIST})")
+_PREPOSITION_RE = re.compile(rf"\b(?:in|te)[ \t\n]+(?P<list>{_RUN})")
+_TRAILING_RE = re.compile(rf"(?<=[{_LOW}]\s)(?P<list>{_LIST})\W*$")
+_SUBJECT_VERB_RE = re.compile(rf"^(?P<list>{_WORD})\s+[{_LOW}]{{3,}}t\b")
+# A parenthesised mixed-case word; all capitals would be an acronym ("(BBT)").
+_PARENTHESISED_RE = re.compile(rf"\((?=[^)]*[{_LOW}])([{_UP}][{_UP}{_LOW}]+)\)")
+_SEGMENT_SPLIT_RE = re.compile(r"\s*:\s+|\s+[–—-]\s*|\s*[–—]\s+")
+_RUN_RE = re.compile(_RUN)
+_WORD_RE = re.compile(_WORD)
+
+# Words that look like names in a title but are not ("Wijk", "Samen sterkt", "Het ...").
+_NOT_NAMES = frozenset(
+    "wijk wijken buurt buurten binnenstad stad stadskern kern dorp dorpskern gemeente centrumstad omgeving "
+    "de het een dit deze die dat wat wie hoe samen iedereen men wij we jong oud stadsdeel regio".split()
+)
+_GENERIC_COMPOUNDS = frozenset(
+    "woonwijk stadswijk volkswijk probleemwijk nieuwbouwwijk arbeiderswijk tuinwijk randwijk villawijk "
+    "buitenwijk studentenwijk deelwijk achterbuurt volksbuurt woonbuurt stadsbuurt".split()
+)
+_CUE_WORD_RE = re.compile(r"(?i)^(?:wijk|buurt)\w*$")
+
+
+def find_neighbourhoods(
+    title: str,
+    summary: str,
+    municipality: str | None,
+    sub_municipality: str | None,
+    place_names: frozenset[str],
+) -> tuple[str, ...]:
+    """Named areas of an application in order of first appearance, title before summary.
+
+    `place_names` are known municipality and sub-municipality names (any case). The
+    municipality's own name is never a neighbourhood; when nothing else names the area,
+    the sub-municipality does ("BRUGGE (ZEEBRUGGE)" -> ("Zeebrugge",)).
+    """
+    places = frozenset(name.casefold() for name in place_names)
+    own = (municipality or "").casefold()
+    found: list[tuple[int, int, str]] = []
+    title_text = _sentence_case(title, places) if _is_all_caps(title) else title
+    for position, name in _title_names(title_text, places):
+        found.append((0, position, name))
+    for source, text in ((0, title_text), (1, summary)):
+        for position, name in _marked_names(text):
+            found.append((source, position, name))
+    names = _clean([name for _, _, name in sorted(found, key=lambda item: item[:2])], own)
+    if not names and sub_municipality and sub_municipality.casefold() != own:
+        return (sub_municipality,)
+    return names
+
+
+def _marked_names(text: str) -> Iterator[tuple[int, str]]:
+    """Names after a cue noun, in quotes after one, or as a Xwijk/Xbuurt compound."""
+    for match in _CUE_RE.finditer(text):
+        if match.group(1):
+            yield match.start(1), match.group(1)
+        else:
+            yield from _split_list(match, "list")
+    for match in _COMPOUND_RE.finditer(text):
+        head = match.group(0).split()[0]
+        if head.lower() not in _GENERIC_COMPOUNDS or len(match.group(0).split()) > 1:
+            yield match.start(), match.group(0)
+
+
+def _title_names(title: str, places: frozenset[str]) -> Iterator[tuple[int, str]]:
+    """Names a title gives without a cue: a segment that is all names, a trailing name, ..."""
+    start = 0
+    for piece in [*_SEGMENT_SPLIT_RE.finditer(title), None]:
+        end = piece.start() if piece else len(title)
+        segment = title[start:end]
+        yield from ((start + at, name) for at, name in _segment_names(segment))
+        start = piece.end() if piece else end
+    for match in _PARENTHESISED_RE.finditer(title):
+        yield match.start(1), match.group(1)  # "Over de brug (KaDRie)"
+    for match in _PREPOSITION_RE.finditer(title):
+        yield from _split_list(match, "list")
+    for match in _WORD_RE.finditer(title):
+        first_part = match.group(0).split("-")[0]
+        if match.group(0).casefold() in places or first_part.casefold() in places:
+            yield match.start(), match.group(0)
+
+
+def _segment_names(segment: str) -> Iterator[tuple[int, str]]:
+    stripped = segment.strip()
+    offset = segment.find(stripped) if stripped else 0
+    if stripped and re.fullmatch(rf"{_LIST}\W*", stripped):
+        # "Bijloke", "Wijk Centrum Izegem", "Zorgzame Buurtrenovatie Westerkwartier"
+        for match in _RUN_RE.finditer(stripped):
+            yield offset + match.start(), _after_cue_word(match.group(0))
+        return
+    for pattern in (_TITLE_CUE_RE, _TRAILING_RE, _SUBJECT_VERB_RE):
+        for match in pattern.finditer(stripped):
+            yield from ((offset + at, name) for at, name in _split_list(match, "list"))
+
+
+def _split_list(match: re.Match[str], group: str) -> Iterator[tuple[int, str]]:
+    base = match.start(group)
+    for run in _RUN_RE.finditer(match.group(group)):
+        yield base + run.start(), run.group(0)
+
+
+def _after_cue_word(run: str) -> str:
+    """'Buurtwerk Sloesveld' -> 'Sloesveld': a Wijk-/Buurt- noun types the project, the rest names it."""
+    words = run.split()
+    for index in range(len(words) - 1, -1, -1):
+        if _CUE_WORD_RE.match(words[index]):
+            return " ".join(words[index + 1 :])
+    return run
+
+
+def _clean(candidates: list[str], own: str) -> tuple[str, ...]:
+    names: list[str] = []
+    for raw in candidates:
+        words = raw.strip(" \t\n.,;:!?()‘’'“”\"„").split()
+        while words and (words[0].casefold() == own or _CUE_WORD_RE.match(words[0])):
+            words = words[1:]
+        while words and words[-1].casefold() == own:
+            words = words[:-1]
+        name = " ".join(words)
+        if len(name) < 2 or name.casefold() == own or name.casefold() in _NOT_NAMES:
+            continue
+        names.append(name)
+    names = _split_confirmed(names)
+    unique: dict[str, str] = {}
+    for name in names:
+        unique.setdefault(name.casefold(), name)
+    return tuple(unique.values())
+
+
+def _split_confirmed(names: list[str]) -> list[str]:
+    """'Oude Statie-Runkst' next to 'Oude Statie' names two areas: split it there."""
+    result: list[str] = []
+    for name in names:
+        parts = [name]
+        for other in names:
+            if other == name or "-" not in name:
+                continue
+            if name.startswith(other + "-"):
+                parts = [other, name[len(other) + 1 :]]
+            elif name.endswith("-" + other):
+                parts = [name[: -len(other) - 1], other]
+        result.extend(parts)
+    return result
+
+
+def _is_all_caps(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) > 1 and not any(ch.islower() for ch in letters)
+
+
+def _sentence_case(text: str, places: frozenset[str]) -> str:
+    """'KROTTEGEM SPRIKT' -> 'Krottegem sprikt'; known place names get their capitals back."""
+    words = text.lower().split(" ")
+    for index, word in enumerate(words):
+        parts = word.split("-")
+        if index == 0 or parts[0] in places or word in places:
+            words[index] = "-".join(part[:1].upper() + part[1:] for part in parts)
+    return " ".join(words)
