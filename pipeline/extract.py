@@ -31,9 +31,11 @@ def extract_applications(
         place = resolve_place(item.place, on)
         municipality = place.municipality if place else None
         sub = place.sub_municipality if place else None
-        areas = find_neighbourhoods(item.title, item.summary, municipality.name if municipality else None, sub)
         if item.neighbourhood_hint:
-            areas = _merge(split_area_names(item.neighbourhood_hint), areas)
+            # a table's area column says which area is meant; a project name is no evidence of one
+            areas = split_area_names(item.neighbourhood_hint)
+        else:
+            areas = find_neighbourhoods(item.title, item.summary, municipality.name if municipality else None, sub)
         out.append(
             Application(
                 doc_id=doc_id,
@@ -61,11 +63,6 @@ def split_area_names(cell: str) -> tuple[str, ...]:
     """A table's 'Wijk' cell ('Rabot, Sluizeken en Ham') to its names."""
     parts = re.split(r"\s*(?:,|;|/|\ben\b|&)\s*", cell)
     return tuple(p.strip() for p in parts if p.strip() and p.strip() != "-")
-
-
-def _merge(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
-    seen = {name.casefold() for name in first}
-    return first + tuple(name for name in second if name.casefold() not in seen)
 
 
 def _theme_text(item: ApplicationItem) -> str:

@@ -9,7 +9,7 @@ Pure string rules, no NLP library: names in Dutch policy texts are marked by a c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿ"
@@ -42,6 +42,7 @@ _GENERIC_COMPOUNDS = frozenset(
     "woonwijk stadswijk volkswijk probleemwijk nieuwbouwwijk arbeiderswijk tuinwijk randwijk villawijk "
     "buitenwijk studentenwijk deelwijk achterbuurt volksbuurt woonbuurt stadsbuurt".split()
 )
+_DERIVED_ADJECTIVE = re.compile(r"(?i)(?:zame|zaam|lijke|lijk|ige|ig|ische|isch|bare|baar|ende)$")
 _CUE_WORD_RE = re.compile(r"(?i)^(?:wijk|buurt)\w*$")
 
 
@@ -51,8 +52,11 @@ def find_neighbourhoods(
     municipality: str | None,
     sub_municipality: str | None,
     place_names: frozenset[str],
+    is_adjective: Callable[[str], bool] = lambda word: False,
 ) -> tuple[str, ...]:
     """Named areas of an application in order of first appearance, title before summary.
+
+    `is_adjective` tells a capitalised adjective ("Zorgzame buurt X", "Warme buurt X") from a name.
 
     `place_names` are known municipality and sub-municipality names (any case). The
     municipality's own name is never a neighbourhood; when nothing else names the area,
@@ -67,7 +71,7 @@ def find_neighbourhoods(
     for source, text in ((0, title_text), (1, summary)):
         for position, name in _marked_names(text):
             found.append((source, position, name))
-    names = _clean([name for _, _, name in sorted(found, key=lambda item: item[:2])], own)
+    names = _clean([name for _, _, name in sorted(found, key=lambda item: item[:2])], own, is_adjective)
     if not names and sub_municipality and sub_municipality.casefold() != own:
         return (sub_municipality,)
     return names
@@ -92,7 +96,7 @@ def _title_names(title: str, places: frozenset[str]) -> Iterator[tuple[int, str]
     for piece in [*_SEGMENT_SPLIT_RE.finditer(title), None]:
         end = piece.start() if piece else len(title)
         segment = title[start:end]
-        yield from ((start + at, name) for at, name in _segment_names(segment))
+        yield from ((start + at, name) for at, name in _segment_names(segment, places))
         start = piece.end() if piece else end
     for match in _PARENTHESISED_RE.finditer(title):
         yield match.start(1), match.group(1)  # "Over de brug (KaDRie)"
@@ -104,13 +108,12 @@ def _title_names(title: str, places: frozenset[str]) -> Iterator[tuple[int, str]
             yield match.start(), match.group(0)
 
 
-def _segment_names(segment: str) -> Iterator[tuple[int, str]]:
+def _segment_names(segment: str, places: frozenset[str]) -> Iterator[tuple[int, str]]:
     stripped = segment.strip()
     offset = segment.find(stripped) if stripped else 0
     if stripped and re.fullmatch(rf"{_LIST}\W*", stripped):
-        # "Bijloke", "Wijk Centrum Izegem", "Zorgzame Buurtrenovatie Westerkwartier"
         for match in _RUN_RE.finditer(stripped):
-            yield offset + match.start(), _after_cue_word(match.group(0))
+            yield from ((offset + at, name) for at, name in _capitalised_run(match, places))
         return
     for pattern in (_TITLE_CUE_RE, _TRAILING_RE, _SUBJECT_VERB_RE):
         for match in pattern.finditer(stripped):
@@ -123,21 +126,40 @@ def _split_list(match: re.Match[str], group: str) -> Iterator[tuple[int, str]]:
         yield base + run.start(), run.group(0)
 
 
-def _after_cue_word(run: str) -> str:
-    """'Buurtwerk Sloesveld' -> 'Sloesveld': a Wijk-/Buurt- noun types the project, the rest names it."""
-    words = run.split()
-    for index in range(len(words) - 1, -1, -1):
-        if _CUE_WORD_RE.match(words[index]):
-            return " ".join(words[index + 1 :])
-    return run
+def _capitalised_run(match: re.Match[str], places: frozenset[str]) -> Iterator[tuple[int, str]]:
+    """A title segment of capitalised words only: which part of it is a name.
+
+    "Bijloke" and "Oude Statie-Runkst" are names as a whole. After a Wijk-/Buurt- noun the
+    rest is the name ("Buurtwerk Sloesveld", "Wijk Centrum Izegem"). Otherwise, when the run
+    holds known place names, only they are names: "Veilig Gent", "Bruisend Kessel-Lo".
+    """
+    words = list(re.finditer(r"\S+", match.group(0)))
+    cues = [index for index, word in enumerate(words) if _CUE_WORD_RE.match(word.group(0))]
+    if cues:
+        rest = words[cues[-1] + 1 :]
+        if rest:
+            yield match.start() + rest[0].start(), match.group(0)[rest[0].start() :]
+        return
+    known = [word for word in words if word.group(0).casefold() in places]
+    if known and not _COMPOUND_RE.match(match.group(0)):
+        yield from ((match.start() + word.start(), word.group(0)) for word in known)
+    else:
+        yield match.start(), match.group(0)
 
 
-def _clean(candidates: list[str], own: str) -> tuple[str, ...]:
+def _clean(candidates: list[str], own: str, is_adjective: Callable[[str], bool]) -> tuple[str, ...]:
     names: list[str] = []
     for raw in candidates:
         words = raw.strip(" \t\n.,;:!?()‘’'“”\"„").split()
-        while words and (words[0].casefold() == own or _CUE_WORD_RE.match(words[0])):
+        # a derived adjective ("Zorgzame Wuytsbergen") qualifies the name; "Oude Statie" keeps its "Oude"
+        while words and (
+            words[0].casefold() == own
+            or _CUE_WORD_RE.match(words[0])
+            or (len(words) > 1 and _DERIVED_ADJECTIVE.search(words[0]) and is_adjective(words[0]))
+        ):
             words = words[1:]
+        if len(words) == 1 and is_adjective(words[0]):
+            continue
         while words and words[-1].casefold() == own:
             words = words[:-1]
         name = " ".join(words)

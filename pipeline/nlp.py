@@ -1,13 +1,14 @@
 """Theme extraction with spaCy: the only module of the pipeline that imports spaCy.
 
 No pretrained Dutch model is required: `build_nlp` starts from `spacy.blank("nl")` and adds
-rule components (a NOUN/VERB guesser so spaCy's Dutch rule lemmatizer reduces plurals, the
-lemmatizer, and a theme matcher). Build the pipeline once per process and pass it around.
+rule components: a NOUN/VERB guesser (so spaCy's Dutch rule lemmatizer can reduce plurals),
+the lemmatizer, a compound-head lemmatizer and the theme matcher, which stores its result in
+`doc._.themes`. Build the pipeline once per process and pass it around.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +65,7 @@ def build_nlp(config: NlpConfig, vocabulary: ThemeVocabulary) -> Language:
         lemmatizer = nlp.add_pipe("lemmatizer", name=_LEMMATIZER, config={"mode": config.lemmatizer_mode})
         lemmatizer.initialize()  # loads the lookup tables once, here and never per document
         if config.lemmatizer_mode == "rule":
+            _index_as_sets(lemmatizer.lookups)
             nlp.add_pipe(_POS_GUESSER, before=_LEMMATIZER)
             if config.compound_lemmas:
                 nlp.add_pipe(_COMPOUND_LEMMAS, after=_LEMMATIZER)
@@ -83,14 +85,33 @@ def find_themes_batch(nlp: Language, texts: Sequence[str]) -> list[tuple[ThemeMa
     return [doc._.get(THEMES_EXTENSION) for doc in nlp.pipe(texts)]
 
 
-def _load_base(base_model: str | None) -> Language:
-    # A pretrained model is optional: the blank pipeline is the supported baseline.
-    if base_model is not None and spacy.util.is_package(base_model):
-        return spacy.load(base_model, exclude=["ner", "parser", "senter"])
-    return spacy.blank("nl")
-
-
 # --- components ---------------------------------------------------------------------------
+
+
+def adjective_test(nlp: Language) -> Callable[[str], bool]:
+    """Whether a word is a form of a known Dutch adjective ("Zorgzame", "Warme"): not a place name."""
+    if _LEMMATIZER not in nlp.pipe_names:
+        return lambda word: False
+    lookups = nlp.get_pipe(_LEMMATIZER).lookups
+    known = frozenset(lookups.get_table("lemma_index").get("adj", ())) | frozenset(
+        lookups.get_table("lemma_exc").get("adj", {})
+    )
+
+    def is_adjective(word: str) -> bool:
+        lower = word.lower()
+        if lower in known:
+            return True
+        if not lower.endswith("e") or len(lower) < 4:
+            return False
+        stem = lower[:-1]  # inflected -e: warme, zorgzame (zorgzaam), grote (groot), witte (wit), dove (doof)
+        forms = {stem, stem[:-1] + {"v": "f", "z": "s"}.get(stem[-1], stem[-1])}
+        if stem[-1] == stem[-2]:
+            forms.add(stem[:-1])
+        if stem[-1] not in _VOWELS and stem[-2] in "aeou" and stem[-3] not in _VOWELS:
+            forms.add(stem[:-1] + stem[-2] + stem[-1])
+        return any(form in known for form in forms)
+
+    return is_adjective
 
 
 @Language.factory(_POS_GUESSER)
@@ -138,6 +159,135 @@ class CompoundLemmatizer:
         return doc
 
 
+@Language.factory(_THEME_MATCHER, default_config={"vocabulary": {}, "use_lemmas": True})
+def make_theme_matcher(nlp: Language, name: str, vocabulary: dict[str, Any], use_lemmas: bool) -> ThemeMatcher:
+    """Factory for the theme matcher; `vocabulary` is `ThemeVocabulary.as_dict()`."""
+    return ThemeMatcher(nlp, vocabulary_from_dict(vocabulary), use_lemmas)
+
+
+class ThemeMatcher:
+    """Doc -> Doc: finds theme terms (phrases on LOWER and LEMMA, compounds per word).
+
+    Results go to `doc._.themes`. Everything is prepared in `__init__`; per document only
+    matching happens (word analyses are memoised, since policy texts repeat their words).
+    """
+
+    def __init__(self, nlp: Language, vocabulary: ThemeVocabulary, use_lemmas: bool) -> None:
+        self.themes: tuple[Theme, ...] = vocabulary.themes
+        self.use_lemmas = use_lemmas
+        self.lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.lemma_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self._theme_index: dict[int, int] = {}
+        for index, theme in enumerate(self.themes):
+            key = nlp.vocab.strings.add(theme.id)
+            self._theme_index[key] = index
+            self.lower_matcher.add(theme.id, [nlp.make_doc(term) for term in theme.terms])
+            if use_lemmas:
+                # Patterns go through the pipeline built so far, so they get the same lemmas as texts.
+                self.lemma_matcher.add(theme.id, list(nlp.pipe(theme.terms)))
+        self._word_cache: dict[tuple[str, str], tuple[tuple[int, int, int], ...]] = {}
+
+    def __call__(self, doc: Doc) -> Doc:
+        hits: list[tuple[int, int, int, str]] = []  # start_char, end_char, theme index, surface
+        matchers = (self.lower_matcher, self.lemma_matcher) if self.use_lemmas else (self.lower_matcher,)
+        for matcher in matchers:
+            for match_id, start, end in matcher(doc):
+                index = self._theme_index[match_id]
+                if end - start == 1 and (
+                    self._is_excluded(self.themes[index], doc[start]) or self._is_verbal(self.themes[index], doc[start])
+                ):
+                    continue
+                span = doc[start:end]
+                hits.append((span.start_char, span.end_char, index, span.text))
+        for token in doc:
+            if any(ch.isalpha() for ch in token.text):
+                hits.extend(self._word_hits(token))
+        doc._.set(THEMES_EXTENSION, self._collect(hits))
+        return doc
+
+    def _word_hits(self, token: Token) -> Iterable[tuple[int, int, int, str]]:
+        lower = token.lower_
+        lemma = token.lemma_.lower() if self.use_lemmas else ""
+        key = (lower, lemma)
+        found = self._word_cache.get(key)
+        if found is None:
+            found = tuple(self._analyse_word(lower, lemma))
+            self._word_cache[key] = found
+        text = token.text
+        for index, start, end in found:
+            if self._is_verbal(self.themes[index], token):
+                continue
+            if len(text) != len(lower):
+                start, end = 0, len(text)  # lower-casing changed the length: report the whole token
+            # Report the matching part of a hyphen/slash compound, without truncation hyphens.
+            part = text[start:end]
+            surface = part.strip("-") or part
+            offset = token.idx + start + (len(part) - len(part.lstrip("-")) if surface != part else 0)
+            yield offset, offset + len(surface), index, surface
+
+    def _analyse_word(self, lower: str, lemma: str) -> Iterable[tuple[int, int, int]]:
+        for index, theme in enumerate(self.themes):
+            if lower in theme.excluded or lemma in theme.excluded:
+                continue
+            where = match_word(theme, lower)
+            if where is not None:
+                yield index, where[0], where[1]
+            elif lemma and lemma != lower and match_word(theme, lemma) is not None:
+                yield index, 0, len(lower)
+
+    def _is_verbal(self, theme: Theme, token: Token) -> bool:
+        """A noun-only term used as a verb: "In de wijk wonen veel ouderen", "die er wonen"."""
+        if token.lower_ not in theme.nominal_only:
+            return False
+        before = token.nbor(-1).lower_ if token.i > 0 else ""
+        after = token.nbor(1).lower_ if token.i + 1 < len(token.doc) else "."
+        if before in _NOUN_CONTEXT_BEFORE - {"en", ","}:
+            return False
+        # a subject close before it makes it a verb: "ouderen die alleen wonen", "waar veel mensen wonen"
+        if any(t.lower_ in _SUBJECT_WORDS for t in token.doc[max(0, token.i - 3) : token.i]):
+            return True
+        return not (before in _NOUN_CONTEXT_BEFORE or after in _NOUN_CONTEXT_AFTER)
+
+    def _is_excluded(self, theme: Theme, token: Token) -> bool:
+        return token.lower_ in theme.excluded or (self.use_lemmas and token.lemma_.lower() in theme.excluded)
+
+    def _collect(self, hits: list[tuple[int, int, int, str]]) -> tuple[ThemeMatch, ...]:
+        per_theme: dict[int, list[tuple[int, int, str]]] = {}
+        for start, end, index, surface in hits:
+            per_theme.setdefault(index, []).append((start, end, surface))
+        result = []
+        for index in sorted(per_theme):
+            terms = _surface_terms(per_theme[index])
+            if terms:
+                result.append(ThemeMatch(theme=self.themes[index].id, terms=terms))
+        return tuple(result)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _load_base(base_model: str | None) -> Language:
+    # A pretrained model is optional: the blank pipeline is the supported baseline.
+    if base_model is not None and spacy.util.is_package(base_model):
+        return spacy.load(base_model, exclude=["ner", "parser", "senter"])
+    return spacy.blank("nl")
+
+
+_VOWELS = frozenset("aeiouy")
+# the words around a noun-only term that show it is used as a noun (lists, articles, prepositions)
+_NOUN_CONTEXT_BEFORE = frozenset({"het", "op", "rond", "van", "voor", "inzake", "en", ",", "(", "/", "betaalbaar", "kwaliteitsvol", "duurzaam", "zorgzaam", "beschut"})
+_NOUN_CONTEXT_AFTER = frozenset({",", ".", ";", ")", "en", "/", "of", ":"})
+_SUBJECT_WORDS = frozenset({"er", "die", "wie", "waar", "zij", "ze", "we", "wij", "jullie", "mensen", "bewoners"})
+
+
+def _index_as_sets(lookups: Lookups) -> None:
+    # The rule lemmatizer tests `word in lemma_index[pos]`; the shipped index holds lists of up
+    # to 161k words, which made every unseen word cost a linear scan (1 s for the first 20 summaries).
+    index = lookups.get_table("lemma_index")
+    for key, words in list(index.items()):
+        index[key] = frozenset(words)
+
+
 class _DutchLexicon:
     """Noun and verb knowledge from spaCy's Dutch lemmatizer tables (memoised per word)."""
 
@@ -183,93 +333,6 @@ class _DutchLexicon:
             if word.endswith(old) and (form := word[: len(word) - len(old)] + new) in self.nouns:
                 return form
         return None
-
-
-@Language.factory(_THEME_MATCHER, default_config={"vocabulary": {}, "use_lemmas": True})
-def make_theme_matcher(nlp: Language, name: str, vocabulary: dict[str, Any], use_lemmas: bool) -> ThemeMatcher:
-    """Factory for the theme matcher; `vocabulary` is `ThemeVocabulary.as_dict()`."""
-    return ThemeMatcher(nlp, vocabulary_from_dict(vocabulary), use_lemmas)
-
-
-class ThemeMatcher:
-    """Doc -> Doc: finds theme terms (phrases on LOWER and LEMMA, compounds per word).
-
-    Results go to `doc._.themes`. Everything is prepared in `__init__`; per document only
-    matching happens (word analyses are memoised, since policy texts repeat their words).
-    """
-
-    def __init__(self, nlp: Language, vocabulary: ThemeVocabulary, use_lemmas: bool) -> None:
-        self.themes: tuple[Theme, ...] = vocabulary.themes
-        self.use_lemmas = use_lemmas
-        self.lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.lemma_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self._theme_index: dict[int, int] = {}
-        for index, theme in enumerate(self.themes):
-            key = nlp.vocab.strings.add(theme.id)
-            self._theme_index[key] = index
-            self.lower_matcher.add(theme.id, [nlp.make_doc(term) for term in theme.terms])
-            if use_lemmas:
-                # Patterns go through the pipeline built so far, so they get the same lemmas as texts.
-                self.lemma_matcher.add(theme.id, list(nlp.pipe(theme.terms)))
-        self._word_cache: dict[tuple[str, str], tuple[tuple[int, int, int], ...]] = {}
-
-    def __call__(self, doc: Doc) -> Doc:
-        hits: list[tuple[int, int, int, str]] = []  # start_char, end_char, theme index, surface
-        matchers = (self.lower_matcher, self.lemma_matcher) if self.use_lemmas else (self.lower_matcher,)
-        for matcher in matchers:
-            for match_id, start, end in matcher(doc):
-                index = self._theme_index[match_id]
-                if end - start == 1 and self._is_excluded(self.themes[index], doc[start]):
-                    continue
-                span = doc[start:end]
-                hits.append((span.start_char, span.end_char, index, span.text))
-        for token in doc:
-            if any(ch.isalpha() for ch in token.text):
-                hits.extend(self._word_hits(token))
-        doc._.set(THEMES_EXTENSION, self._collect(hits))
-        return doc
-
-    def _word_hits(self, token: Token) -> Iterable[tuple[int, int, int, str]]:
-        lower = token.lower_
-        lemma = token.lemma_.lower() if self.use_lemmas else ""
-        key = (lower, lemma)
-        found = self._word_cache.get(key)
-        if found is None:
-            found = tuple(self._analyse_word(lower, lemma))
-            self._word_cache[key] = found
-        text = token.text
-        for index, start, end in found:
-            if len(text) != len(lower):
-                start, end = 0, len(text)  # lower-casing changed the length: report the whole token
-            # Report the matching part of a hyphen/slash compound, without truncation hyphens.
-            part = text[start:end]
-            surface = part.strip("-") or part
-            offset = token.idx + start + (len(part) - len(part.lstrip("-")) if surface != part else 0)
-            yield offset, offset + len(surface), index, surface
-
-    def _analyse_word(self, lower: str, lemma: str) -> Iterable[tuple[int, int, int]]:
-        for index, theme in enumerate(self.themes):
-            if lower in theme.excluded or lemma in theme.excluded:
-                continue
-            where = match_word(theme, lower)
-            if where is not None:
-                yield index, where[0], where[1]
-            elif lemma and lemma != lower and match_word(theme, lemma) is not None:
-                yield index, 0, len(lower)
-
-    def _is_excluded(self, theme: Theme, token: Token) -> bool:
-        return token.lower_ in theme.excluded or (self.use_lemmas and token.lemma_.lower() in theme.excluded)
-
-    def _collect(self, hits: list[tuple[int, int, int, str]]) -> tuple[ThemeMatch, ...]:
-        per_theme: dict[int, list[tuple[int, int, str]]] = {}
-        for start, end, index, surface in hits:
-            per_theme.setdefault(index, []).append((start, end, surface))
-        result = []
-        for index in sorted(per_theme):
-            terms = _surface_terms(per_theme[index])
-            if terms:
-                result.append(ThemeMatch(theme=self.themes[index].id, terms=terms))
-        return tuple(result)
 
 
 def _surface_terms(spans: list[tuple[int, int, str]]) -> tuple[str, ...]:

@@ -57,16 +57,18 @@ class Resources:
     gazetteer: Any
     nlp: Any
     vocabulary: Any
+    is_adjective: Any  # word -> bool, from the NLP module's lexicon
 
 
 def build_resources() -> Resources:
     """Load the gazetteer and build the spaCy pipeline (the slow part of a worker's start)."""
     from pipeline.gazetteer import load_gazetteer
-    from pipeline.nlp import NlpConfig, build_nlp
+    from pipeline.nlp import NlpConfig, adjective_test, build_nlp
     from pipeline.themes import load_vocabulary
 
     vocabulary = load_vocabulary()
-    return Resources(gazetteer=load_gazetteer(), nlp=build_nlp(NlpConfig(), vocabulary), vocabulary=vocabulary)
+    nlp = build_nlp(NlpConfig(), vocabulary)
+    return Resources(gazetteer=load_gazetteer(), nlp=nlp, vocabulary=vocabulary, is_adjective=adjective_test(nlp))
 
 
 def build_validation_context(today: dt.date):
@@ -158,7 +160,9 @@ def _rows(
         doc_id,
         on,
         lambda text, date: resolve_place(gazetteer, text, date),
-        lambda title, summary, municipality, sub: find_neighbourhoods(title, summary, municipality, sub, names),
+        lambda title, summary, municipality, sub: find_neighbourhoods(
+            title, summary, municipality, sub, names, resources.is_adjective
+        ),
         lambda texts: find_themes_batch(resources.nlp, texts),
     )
     meta = parsed.meta

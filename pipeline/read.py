@@ -6,16 +6,21 @@ This is the only module that imports pdfplumber (and its pdfminer base).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.errors import DocumentError
-from pipeline.lines import group_lines
-from pipeline.records import Line, Page, RawDocument, Table
+from pipeline.lines import Box, drop_words_in, group_lines
+from pipeline.records import Page, RawDocument, Table
 from pipeline.structure import check_pdf_bytes
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -37,31 +42,14 @@ class ReaderConfig:
 def read_pdf_bytes(data: bytes, config: ReaderConfig) -> RawDocument:
     """Read a PDF's pages into lines (and tables); raise DocumentError for unreadable input."""
     check_pdf_bytes(data)
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except PdfminerException as exc:
-        raise _classify(exc.args[0] if exc.args else exc) from None
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise _classify(exc) from None
-    with pdf:
+    with _open(data, None) as pdf:
         if len(pdf.pages) > config.max_pages:
             raise DocumentError(
                 "read",
                 "too_many_pages",
                 f"The PDF has {len(pdf.pages)} pages, more than the limit of {config.max_pages}.",
             )
-        pages = []
-        for page in pdf.pages:
-            try:
-                pages.append(_read_page(page, config))
-            except DocumentError:
-                raise
-            except Exception as exc:  # a broken content stream inside one page
-                raise DocumentError(
-                    "read", "damaged", f"Page {page.page_number} cannot be read ({type(exc).__name__}): {exc}"
-                ) from None
-            finally:
-                page.close()  # frees the page's layout cache: 560 MiB -> 47 MiB on 100 pages
+        pages = [page for _, page in _each_page(pdf, lambda page: _read_page(page, config))]
     if not any(p.lines for p in pages):
         raise DocumentError(
             "read",
@@ -69,6 +57,54 @@ def read_pdf_bytes(data: bytes, config: ReaderConfig) -> RawDocument:
             "The PDF has no text layer (a scan or an image); run OCR on it first.",
         )
     return RawDocument(pages=tuple(pages), engine="pdfplumber")
+
+
+def read_tables(
+    data: bytes, page_numbers: Sequence[int], config: ReaderConfig
+) -> dict[int, tuple[tuple[Table, Box], ...]]:
+    """The ruled tables of some pages (1-based numbers), each with its box, as `read_pdf_bytes` finds them.
+
+    For engines that read text themselves: only the listed pages are parsed. A page without
+    enough ruling gives () just as in `read_pdf_bytes`, so a caller may list pages generously.
+    """
+    if not page_numbers:
+        return {}
+    with _open(data, sorted(set(page_numbers))) as pdf:
+        return dict(_each_page(pdf, lambda page: _find_tables(page, config)))
+
+
+def read_pages(data: bytes, page_numbers: Sequence[int], config: ReaderConfig) -> dict[int, Page]:
+    """Some pages (1-based numbers) read exactly as `read_pdf_bytes` reads them."""
+    if not page_numbers:
+        return {}
+    with _open(data, sorted(set(page_numbers))) as pdf:
+        return dict(_each_page(pdf, lambda page: _read_page(page, config)))
+
+
+@contextmanager
+def _open(data: bytes, page_numbers: list[int] | None) -> Iterator["pdfplumber.PDF"]:
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data), pages=page_numbers)
+    except PdfminerException as exc:
+        raise _classify(exc.args[0] if exc.args else exc) from None
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise _classify(exc) from None
+    with pdf:
+        yield pdf
+
+
+def _each_page(pdf: "pdfplumber.PDF", read: Callable[["pdfplumber.page.Page"], _T]) -> Iterator[tuple[int, _T]]:
+    for page in pdf.pages:
+        try:
+            yield page.page_number, read(page)
+        except DocumentError:
+            raise
+        except Exception as exc:  # a broken content stream inside one page
+            raise DocumentError(
+                "read", "damaged", f"Page {page.page_number} cannot be read ({type(exc).__name__}): {exc}"
+            ) from None
+        finally:
+            page.close()  # frees the page's layout cache: 560 MiB -> 47 MiB on 100 pages
 
 
 def _classify(exc: BaseException) -> DocumentError:
@@ -80,47 +116,39 @@ def _classify(exc: BaseException) -> DocumentError:
 
 
 def _read_page(page: "pdfplumber.page.Page", config: ReaderConfig) -> Page:
-    number = page.page_number
-    tables: tuple[Table, ...] = ()
-    boxes: list[tuple[float, float, float, float]] = []
-    if config.tables and _has_ruling(page):
-        found = page.find_tables()
-        tables = tuple(
-            Table(
-                page=number,
-                rows=tuple(tuple(_clean_cell(c) for c in row) for row in t.extract()),
-                top=float(t.bbox[1]),
-                bottom=float(t.bbox[3]),
-            )
-            for t in found
-        )
-        boxes = [tuple(map(float, t.bbox)) for t in found]
+    found = _find_tables(page, config)
     words = page.extract_words(
         x_tolerance=config.word_gap,
         y_tolerance=config.line_tolerance,
         keep_blank_chars=False,
         extra_attrs=["fontname", "size"],
     )
-    words = [w for w in words if not any(_inside(w, b) for b in boxes)]
+    words = drop_words_in(words, [box for _, box in found])
     return Page(
-        number=number,
+        number=page.page_number,
         width=float(page.width),
         height=float(page.height),
-        lines=tuple(group_lines(words, number, config.line_tolerance)),
-        tables=tables,
+        lines=tuple(group_lines(words, page.page_number, config.line_tolerance)),
+        tables=tuple(table for table, _ in found),
     )
 
 
-def _has_ruling(page: "pdfplumber.page.Page") -> bool:
+def _find_tables(page: "pdfplumber.page.Page", config: ReaderConfig) -> tuple[tuple[Table, Box], ...]:
     # find_tables is the expensive call; pages without rules or boxes cannot hold a ruled table
-    return len(page.lines) + len(page.rects) >= 4
-
-
-def _inside(word: dict, box: tuple[float, float, float, float]) -> bool:
-    x0, top, x1, bottom = box
-    mid_x = (word["x0"] + word["x1"]) / 2
-    mid_y = (word["top"] + word["bottom"]) / 2
-    return x0 <= mid_x <= x1 and top <= mid_y <= bottom
+    if not config.tables or len(page.lines) + len(page.rects) < 4:
+        return ()
+    return tuple(
+        (
+            Table(
+                page=page.page_number,
+                rows=tuple(tuple(_clean_cell(c) for c in row) for row in found.extract()),
+                top=float(found.bbox[1]),
+                bottom=float(found.bbox[3]),
+            ),
+            (float(found.bbox[0]), float(found.bbox[1]), float(found.bbox[2]), float(found.bbox[3])),
+        )
+        for found in page.find_tables()
+    )
 
 
 def _clean_cell(cell: str | None) -> str | None:

@@ -52,6 +52,7 @@ class Theme:
     terms: tuple[str, ...]  # whole words and phrases, lower case
     stems: tuple[CompoundStem, ...]
     excluded: frozenset[str]  # whole words that never count for this theme
+    nominal_only: frozenset[str] = frozenset()  # count only as a noun: "het wonen", not "hier wonen ouderen"
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
@@ -95,6 +96,7 @@ class ThemeVocabulary:
                     "domain": theme.domain,
                     "terms": [*theme.terms, *(stem.notation for stem in theme.stems)],
                     "exclude": sorted(theme.excluded),
+                    "nominal_only": sorted(theme.nominal_only),
                 }
                 for theme in self.themes
             ]
@@ -127,6 +129,7 @@ def vocabulary_from_dict(data: dict[str, Any]) -> ThemeVocabulary:
                 terms=tuple(dict.fromkeys(terms)),
                 stems=tuple(dict.fromkeys(stems)),
                 excluded=frozenset(entry.get("exclude", ())),
+                nominal_only=frozenset(entry.get("nominal_only", ())),
             )
         )
     return ThemeVocabulary(themes=tuple(themes))

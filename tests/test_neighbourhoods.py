@@ -150,3 +150,20 @@ def test_names_always_come_from_the_text(title: str, summary: str, municipality:
     for name in found:
         assert name == sub or _squash(name) in _squash(title) or _squash(name) in _squash(summary)
         assert name.casefold() != (municipality or "").casefold()
+
+
+def _is_adjective(word: str) -> bool:
+    return word.lower() in {"zorgzame", "warme", "nieuw", "oude"}
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Zorgzame Wuytsbergen", ("Wuytsbergen",)),
+        ("Warme buurt Duinbergen", ("Duinbergen",)),
+        ("Zorgzame buurt Sint-Maartensdal", ("Sint-Maartensdal",)),
+        ("Oude Statie", ("Oude Statie",)),  # an adjective that is part of the name stays
+    ],
+)
+def test_capitalised_adjectives_are_not_names(title: str, expected: tuple[str, ...]) -> None:
+    assert find_neighbourhoods(title, "", "Herentals", None, PLACES, _is_adjective) == expected

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.language import Language
 
-from pipeline.nlp import NlpConfig, build_nlp, find_themes, find_themes_batch
+from pipeline.nlp import NlpConfig, adjective_test, build_nlp, find_themes, find_themes_batch
 from pipeline.records import ThemeMatch
 from pipeline.themes import load_vocabulary
 
@@ -210,3 +210,24 @@ def test_lexicon_words_in_any_order_never_break(nlp: Language, words: list[str])
     text = " ".join(words)
     for match in find_themes(nlp, text):
         assert all(term in text for term in match.terms)
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("De focus ligt op wonen, welzijn en werk.", True),
+        ("Het wonen in de wijk moet betaalbaar blijven.", True),
+        ("In de wijk Blauwput wonen veel alleenstaande ouderen.", False),
+        ("Er is een groeiende groep ouderen die alleen wonen.", False),
+    ],
+)
+def test_wonen_counts_only_as_a_noun(nlp: Language, text: str, counts: bool) -> None:
+    assert ("wonen" in {m.theme for m in find_themes(nlp, text)}) is counts
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("Zorgzame", True), ("Warme", True), ("Nieuw", True), ("Grote", True), ("Wuytsbergen", False), ("Krottegem", False)],
+)
+def test_adjective_test(nlp: Language, word: str, expected: bool) -> None:
+    assert adjective_test(nlp)(word) is expected
