@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import pypdfium2  # noqa: F401 - importing the package initialises the PDFium library
@@ -45,6 +46,8 @@ _STANDARD_FONTS = {
 }
 _BLANKS = frozenset(" \r\n")  # the only characters PDFium adds between glyphs (flagged "generated")
 _MIN_RULES = 4  # subpaths: the reference engine looks for tables only with 4+ lines and boxes
+_HYPHENS = {"\x02": "-", "\ufffe": "-"}  # PDFium's mark for a hyphen that ends a line
+_WIDTH_TOLERANCE = 0.06  # em: a step to the next glyph this close to the box width is the width
 
 
 def _native(function: Any, restype: Any, *argtypes: Any) -> Callable[..., Any]:
@@ -106,7 +109,8 @@ def read_pdf_pdfium(data: bytes, config: PdfiumConfig) -> RawDocument:
             raise DocumentError(
                 "read", "too_many_pages", f"The PDF has {count} pages, more than the limit of {config.max_pages}."
             )
-        scans = [_scan_page(document, index, config) for index in range(count)]
+        advances: dict[tuple[str, str], float] = {}  # (font, glyph) -> width in em, learnt while reading
+        scans = [_scan_page(document, index, config, advances) for index in range(count)]
     finally:
         pdfium.FPDF_CloseDocument(document)
     pages = _assemble(data, scans, config)
@@ -149,7 +153,9 @@ def _assemble(data: bytes, scans: list[_PageScan], config: PdfiumConfig) -> tupl
     return tuple(pages)
 
 
-def _scan_page(document: Any, index: int, config: PdfiumConfig) -> _PageScan:
+def _scan_page(
+    document: Any, index: int, config: PdfiumConfig, advances: dict[tuple[str, str], float]
+) -> _PageScan:
     page = pdfium.FPDF_LoadPage(document, index)
     if not page:
         raise DocumentError("read", "damaged", f"Page {index + 1} cannot be read (PDFium cannot load it).")
@@ -160,7 +166,7 @@ def _scan_page(document: Any, index: int, config: PdfiumConfig) -> _PageScan:
         if not textpage:
             raise DocumentError("read", "damaged", f"Page {index + 1} cannot be read (PDFium cannot read its text).")
         try:
-            glyphs = _glyphs(textpage, order, height)
+            glyphs = _glyphs(textpage, order, height, advances)
         finally:
             pdfium.FPDFText_ClosePage(textpage)
         rotated = pdfium.FPDFPage_GetRotation(page) != 0
@@ -208,20 +214,21 @@ def _count_subpaths(path: int) -> int:
     )
 
 
-def _glyphs(textpage: Any, order: dict[int, int], page_height: float) -> list[Glyph]:
+def _glyphs(textpage: Any, order: dict[int, int], page_height: float, advances: dict[tuple[str, str], float]) -> list[Glyph]:
     """Every drawn glyph of the page in content-stream order, in top-left-origin points."""
     count = pdfium.FPDFText_CountChars(textpage)
     if count <= 0:
         return []
     text = _page_text(textpage, count)
-    runs: list[tuple[int, list[Glyph]]] = []
-    styles: dict[int, tuple] = {}
+    runs: list[tuple[int, tuple, list[str], list[tuple[float, float, float, float]]]] = []
+    styles: dict[int | None, tuple] = {}
     box = pdfium.FS_RECTF()
     box_ref = ctypes.byref(box)
     get_box = pdfium.FPDFText_GetLooseCharBox
     is_generated = pdfium.FPDFText_IsGenerated
-    current = None
-    run: list[Glyph] = []
+    current: int | None = -1
+    chars: list[str] = []
+    boxes: list[tuple[float, float, float, float]] = []
     for index in range(count):
         char = text[index]
         if char in _BLANKS and is_generated(textpage, index):
@@ -229,25 +236,55 @@ def _glyphs(textpage: Any, order: dict[int, int], page_height: float) -> list[Gl
         handle = _text_object_at(textpage, index)
         if handle != current:
             current = handle
-            style = styles.get(handle) if handle is not None else None
-            if style is None:
-                style = _style(textpage, index, handle, page_height)
-                if handle is not None:
-                    styles[handle] = style
-            fontname, size, top, bottom, upright = style
-            run = []
-            runs.append((order.get(handle, -1) if handle is not None else -1, run))
+            if handle not in styles:
+                styles[handle] = _style(textpage, index, handle, page_height)
+            chars, boxes = [], []
+            runs.append((order.get(handle, -1) if handle is not None else -1, styles[handle], chars, boxes))
         get_box(textpage, index, box_ref)
-        if upright:
-            run.append((char, box.left, box.right, top, bottom, fontname, size, True))
-        else:  # rotated or skewed glyphs: PDFium's loose box stands in for the turned one
-            run.append(
-                (char, box.left, box.right, page_height - box.top, page_height - box.bottom, fontname, size, False)
-            )
-    if all(position >= 0 for position, _ in runs):
+        chars.append(_HYPHENS.get(char, char))
+        boxes.append((box.left, box.right, box.bottom, box.top))
+    if all(position >= 0 for position, *_ in runs):
         # PDFium sorts the text objects of a line by x; the reference engine keeps the stream order
-        runs.sort(key=lambda item: item[0])
-    return [glyph for _, glyphs in runs for glyph in glyphs]
+        runs.sort(key=itemgetter(0))
+    glyphs: list[Glyph] = []
+    for _, style, chars, boxes in runs:
+        glyphs += _place(chars, boxes, style, page_height, advances)
+    return glyphs
+
+
+def _place(
+    chars: list[str],
+    boxes: list[tuple[float, float, float, float]],
+    style: tuple[str, float, float, float, bool],
+    page_height: float,
+    advances: dict[tuple[str, str], float],
+) -> list[Glyph]:
+    """Glyphs of one text object. A glyph ends where the font's width says, as in the reference engine.
+
+    PDFium places glyphs by the file's widths but sizes its loose boxes by the font it renders
+    with, which differs for fonts that are not embedded. So the step to the next glyph is the
+    width when it is close to the box; the last glyph of a run takes the width learnt from the
+    same glyph elsewhere in the document (in em), or else its box.
+    """
+    fontname, size, top, bottom, upright = style
+    if not upright:  # rotated or skewed glyphs: PDFium's loose box stands in for the turned one
+        return [
+            (char, left, right, page_height - high, page_height - low, fontname, size, False)
+            for char, (left, right, low, high) in zip(chars, boxes)
+        ]
+    tolerance = _WIDTH_TOLERANCE * size
+    placed: list[Glyph] = []
+    last = len(chars) - 1
+    for k, char in enumerate(chars):
+        left, right = boxes[k][0], boxes[k][1]
+        step = boxes[k + 1][0] - left if k < last else -1.0
+        if abs(step - (right - left)) <= tolerance and size > 0:
+            advances[fontname, char] = round(step / size, 4)
+            right = left + step
+        elif (fontname, char) in advances:
+            right = left + advances[fontname, char] * size
+        placed.append((char, left, right, top, bottom, fontname, size, True))
+    return placed
 
 
 def _page_text(textpage: Any, count: int) -> str:

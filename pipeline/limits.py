@@ -1,0 +1,162 @@
+"""Per-document limits (file size, pages, wall-clock time, memory) and the failures they produce.
+
+Size and page limits are checked before a reader opens a file. Time and memory can only be held
+by a worker process (`pipeline.batch`): the parent kills a worker that runs past the timeout, and
+the worker caps its own address space with RLIMIT_AS, so a document that exhausts memory fails
+inside the worker instead of taking the machine down.
+"""
+
+from __future__ import annotations
+
+import re
+import resource
+import signal
+from dataclasses import dataclass
+
+from pipeline.records import DocumentResult, Failure, SourceFile
+
+MIB = 1 << 20
+TOO_LARGE = "too_large"
+TOO_MANY_PAGES = "too_many_pages"
+TIMEOUT = "timeout"
+OUT_OF_MEMORY = "out_of_memory"
+WORKER_CRASHED = "worker_crashed"
+# Failures that depend on the run's limits or its machine, not only on the file and the code:
+# never cached, so a later run with other limits (or less load) tries the file again.
+RUN_DEPENDENT_ERRORS = frozenset({TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, OUT_OF_MEMORY, WORKER_CRASHED})
+
+_OBJECT = re.compile(rb"\bobj\b(.*?)\bendobj\b", re.S)
+_PAGES_NODE = re.compile(rb"/Type\s*/Pages\b")
+_COUNT = re.compile(rb"/Count\s+(\d{1,12})\b")
+# Signals a worker dies of when an allocation fails under RLIMIT_AS in native code: CPython
+# aborts when it cannot even build the MemoryError; the kernel's OOM killer sends SIGKILL.
+_MEMORY_SIGNALS = frozenset({signal.SIGABRT, signal.SIGKILL})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may cost. `timeout_s` and `memory_bytes` hold only in worker processes."""
+
+    max_file_bytes: int = 100 * MIB
+    max_pages: int = 2000
+    timeout_s: float = 300.0  # wall clock per document, from the moment a worker takes it
+    memory_bytes: int | None = 2048 * MIB  # address space of one worker; None: no limit
+
+    def __post_init__(self) -> None:
+        if self.max_file_bytes < 1:
+            raise ValueError("max_file_bytes must be at least 1")
+        if self.max_pages < 1:
+            raise ValueError("max_pages must be at least 1")
+        if not self.timeout_s > 0:
+            raise ValueError("timeout_s must be positive")
+        if self.memory_bytes is not None and self.memory_bytes < 64 * MIB:
+            raise ValueError("memory_bytes must be at least 64 MiB (or None for no limit)")
+
+
+def check_size(source: SourceFile, size: int, limits: Limits) -> Failure | None:
+    """A `too_large` failure when `size` bytes exceed the limit, else None."""
+    if size <= limits.max_file_bytes:
+        return None
+    return Failure(
+        source.path,
+        source.sha256 or None,
+        "read",
+        TOO_LARGE,
+        f"The file is {_mib(size)}, more than the limit of {_mib(limits.max_file_bytes)} (--max-file-mb); "
+        "it was not read. Raise the limit if the file is genuine.",
+    )
+
+
+def check_declared_pages(source: SourceFile, data: bytes, limits: Limits) -> Failure | None:
+    """A `too_many_pages` failure when the page tree declares more pages than allowed, else None.
+
+    A cheap look at the file's bytes: a reader that counts pages by walking a 50,000-page tree can
+    take longer than the timeout. Page trees inside compressed object streams are left to the reader.
+    """
+    declared = count_declared_pages(data)
+    if declared is None or declared <= limits.max_pages:
+        return None
+    return Failure(
+        source.path,
+        source.sha256,
+        "read",
+        TOO_MANY_PAGES,
+        f"The PDF declares {declared} pages, more than the limit of {limits.max_pages} (--max-pages); it was not read.",
+    )
+
+
+def count_declared_pages(data: bytes) -> int | None:
+    """The largest /Count of an uncompressed page-tree node (the root's count: the number of pages)."""
+    counts = []
+    for match in _OBJECT.finditer(data):
+        head = match.group(1).split(b"stream", 1)[0]  # the dictionary, never stream data
+        if _PAGES_NODE.search(head):
+            counts += [int(c) for c in _COUNT.findall(head)]
+    return max(counts, default=None)
+
+
+def limit_memory(limits: Limits) -> None:
+    """Cap this process's address space (call it in a worker process only: it cannot be undone)."""
+    if limits.memory_bytes is None:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = limits.memory_bytes if hard == resource.RLIM_INFINITY else min(limits.memory_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def timeout_result(source: SourceFile, limits: Limits) -> DocumentResult:
+    """The result of a document whose worker was stopped at the timeout."""
+    failure = Failure(
+        source.path,
+        source.sha256,
+        "read",
+        TIMEOUT,
+        f"Processing was stopped after {limits.timeout_s:g} s (--timeout); the file may loop or be built to "
+        "exhaust a reader. Check it, or raise the limit if it is genuine and very long.",
+    )
+    return failure_result(source, failure)
+
+
+def out_of_memory_failure(source: SourceFile, stage: str, limits: Limits | None = None) -> Failure:
+    """The failure of a document that needed more memory than a worker may use."""
+    limit = f" of {_mib(limits.memory_bytes)}" if limits and limits.memory_bytes else ""
+    return Failure(
+        source.path,
+        source.sha256,
+        stage,
+        OUT_OF_MEMORY,
+        f"Reading the file needed more memory than the limit{limit} (--memory-mb); it may be built to exhaust "
+        "memory (a decompression bomb, millions of glyphs). Check it, or raise the limit if it is genuine.",
+    )
+
+
+def death_result(source: SourceFile, exitcode: int | None, limits: Limits) -> DocumentResult:
+    """The result of a document whose worker died under it (a signal or an unexpected exit)."""
+    if exitcode is not None and exitcode < 0 and -exitcode in _MEMORY_SIGNALS:
+        return failure_result(source, out_of_memory_failure(source, "read", limits))
+    how = f"signal {_signal_name(-exitcode)}" if exitcode and exitcode < 0 else f"exit code {exitcode}"
+    failure = Failure(
+        source.path,
+        source.sha256,
+        "read",
+        WORKER_CRASHED,
+        f"The worker reading this file died ({how}); the file probably crashes a PDF library. "
+        "Please report it with the file.",
+    )
+    return failure_result(source, failure)
+
+
+def failure_result(source: SourceFile, failure: Failure) -> DocumentResult:
+    """A result that is only this failure: no document row."""
+    return DocumentResult(source_file=source.path, sha256=source.sha256, n_pages=0, document=None, failures=(failure,))
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
+
+
+def _mib(size: int) -> str:
+    return f"{size / MIB:.1f} MiB"
