@@ -136,9 +136,11 @@ def process_file(source: SourceFile, config: ProcessConfig, limits: Limits | Non
     if refused is not None:
         return failure_result(source, refused)
     try:
-        return process_document(source, data, config, process_resources())
+        result = process_document(source, data, config, process_resources())
     except MemoryError:  # raised outside process_document's own handling, e.g. building resources
         return failure_result(source, out_of_memory_failure(source, "read", limits))
+    memory = next((f for f in result.failures if f.error == OUT_OF_MEMORY), None)
+    return result if memory is None else failure_result(source, out_of_memory_failure(source, memory.stage, limits))
 
 
 @cache
@@ -216,7 +218,9 @@ class _Worker:
                 self.deadline = float("inf")
         except (EOFError, OSError):
             pass  # the worker is gone; its exit code tells the rest
-        if self.process.exitcode is None and time.monotonic() < self.deadline:
+        if any(f.error == OUT_OF_MEMORY for r in results for f in r.failures):
+            self.finished = True  # a heap that hit the limit may stay fragmented: start a fresh worker
+        if self.finished or (self.process.exitcode is None and time.monotonic() < self.deadline):
             return results
         self.finished = True
         if self.process.exitcode is None:  # past its deadline: stop it the hard way
@@ -269,10 +273,7 @@ def _serve(conn: Connection, config: ProcessConfig, limits: Limits, parent: int)
             return  # the parent is gone
         if source is None:
             return
-        result = process_file(source, config, limits)
-        conn.send(("result", result))
-        if any(f.error == OUT_OF_MEMORY for f in result.failures):
-            return  # a heap that hit the limit may be fragmented: the parent starts a fresh worker
+        conn.send(("result", process_file(source, config, limits)))
 
 
 def _exit_with_parent(parent: int) -> None:

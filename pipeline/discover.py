@@ -1,47 +1,51 @@
 """Discovery: every `*.pdf` below SOURCE_DIR, hashed, with relative paths; nothing silently skipped.
 
-Files that cannot be taken (a link leading outside SOURCE_DIR, an unreadable file) and second copies
-of the same content come back as Failure records so every input is accounted for.
+Files that cannot be taken come back as Failure records so every input is accounted for: a link
+leading outside SOURCE_DIR (to a file or a folder; never followed), a name that is not valid
+UTF-8, something that is not a regular file (a FIFO named x.pdf would block a reader forever), an
+unreadable file, a file over the size limit (not even hashed), and second copies of one content.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.limits import Limits, check_size
 from pipeline.records import Failure, SourceFile
 
 DUPLICATE = "duplicate"
+OUTSIDE = "outside_source_dir"
 
 
 @dataclass(frozen=True)
 class Discovery:
     sources: tuple[SourceFile, ...]  # unique contents, sorted by path
-    problems: tuple[Failure, ...]  # links out of SOURCE_DIR, unreadable files, duplicates
+    problems: tuple[Failure, ...]  # links out of SOURCE_DIR, unreadable files, duplicates, ...
 
 
-def discover_sources(source_dir: Path, exclude: tuple[Path, ...] = ()) -> Discovery:
-    """Walk `source_dir` (not following links out of it, skipping `exclude` folders) for PDFs."""
+def discover_sources(source_dir: Path, exclude: tuple[Path, ...] = (), limits: Limits | None = None) -> Discovery:
+    """Walk `source_dir` for PDFs: links out of it are reported, folders in `exclude` (OUT_DIR) skipped.
+
+    With `limits`, a file over `limits.max_file_bytes` becomes a `too_large` problem without being read.
+    """
     root = source_dir.resolve()
-    excluded = tuple(p.resolve() for p in exclude)
+    # only an excluded folder strictly inside SOURCE_DIR can hold inputs: OUT_DIR == SOURCE_DIR, or
+    # OUT_DIR around SOURCE_DIR, must not hide the sources
+    excluded = tuple(p.resolve() for p in exclude if root in p.resolve().parents)
     sources: list[SourceFile] = []
     problems: list[Failure] = []
-    for path in sorted(_walk(root, excluded), key=lambda p: p.relative_to(root).as_posix()):
-        rel = path.relative_to(root).as_posix()
-        target = path.resolve()
-        if not _within(target, root):
-            problems.append(
-                Failure(rel, None, "read", "outside_source_dir", f"{rel} is a link to a file outside SOURCE_DIR; it was not read.")
-            )
-            continue
-        try:
-            digest, size = _hash_file(target)
-        except OSError as exc:
-            problems.append(Failure(rel, None, "read", "unreadable", f"{rel} cannot be read: {exc.strerror or exc}."))
-            continue
-        sources.append(SourceFile(path=rel, location=str(target), sha256=digest, size=size))
+    for path, is_dir in sorted(_walk(root, excluded), key=lambda entry: _relative(entry[0], root)):
+        rel = _relative(path, root)
+        taken = _take(path, rel, root, is_dir, limits)
+        if isinstance(taken, SourceFile):
+            sources.append(taken)
+        elif taken is not None:
+            problems.append(taken)
     unique, duplicates = split_duplicates(sources)
     return Discovery(sources=unique, problems=tuple(problems) + duplicates)
 
@@ -73,30 +77,84 @@ def split_duplicates(sources: list[SourceFile]) -> tuple[tuple[SourceFile, ...],
     return tuple(first.values()), tuple(duplicates)
 
 
-def _walk(root: Path, excluded: tuple[Path, ...]):
+def _take(path: Path, rel: str, root: Path, is_dir: bool, limits: Limits | None) -> SourceFile | Failure | None:
+    """One walked entry as a source, a problem, or None (a link to a folder inside SOURCE_DIR)."""
+    if not _is_utf8(rel):
+        shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return Failure(shown, None, "read", "bad_file_name", f"{shown} has a name that is not valid UTF-8; rename it.")
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links (Python 3.11)
+        return Failure(rel, None, "read", "unreadable", f"{rel} is a broken link or a loop of links ({_reason(exc)}).")
+    if not _within(target, root):
+        kind = "folder" if is_dir else "file"
+        return Failure(rel, None, "read", OUTSIDE, f"{rel} is a link to a {kind} outside SOURCE_DIR; it was not read.")
+    if is_dir:
+        return None  # its files are found under their own path
+    try:
+        regular, size, digest = _hash_file(target, limits)
+    except OSError as exc:
+        return Failure(rel, None, "read", "unreadable", f"{rel} cannot be read: {_reason(exc)}.")
+    if not regular:
+        return Failure(rel, None, "read", "not_a_file", f"{rel} is not a regular file (a pipe, socket or device).")
+    source = SourceFile(path=rel, location=str(target), sha256=digest, size=size)
+    refused = check_size(source, size, limits) if limits else None
+    return refused or source
+
+
+def _walk(root: Path, excluded: tuple[Path, ...]) -> Iterator[tuple[Path, bool]]:
+    """PDF names below root (links included, not followed) and links to folders, as (path, is_dir)."""
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not _is_excluded(here / d, excluded))
+        kept = []
+        for name in sorted(dirnames):
+            path = here / name
+            if path.is_symlink():
+                yield path, True  # os.walk does not descend into it; outside links are reported
+            elif not any(path == e or e in path.parents for e in excluded):
+                kept.append(name)
+        dirnames[:] = kept
         for name in filenames:
             if name.lower().endswith(".pdf"):
-                yield here / name
+                yield here / name, False
 
 
-def _is_excluded(path: Path, excluded: tuple[Path, ...]) -> bool:
-    # os.walk does not descend into linked folders; OUT_DIR inside SOURCE_DIR is skipped here
-    resolved = path.resolve()
-    return any(_within(resolved, e) for e in excluded)
+def _hash_file(path: Path, limits: Limits | None) -> tuple[bool, int, str]:
+    """(is a regular file, size, sha256); only a regular file within the size limit is read.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO swapped in after the
+    walk cannot hang the run; the sha256 of a file that is not read is "".
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return False, info.st_size, ""
+        if limits is not None and info.st_size > limits.max_file_bytes:
+            return True, info.st_size, ""
+        digest = hashlib.sha256()
+        size = 0
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return True, size, digest.hexdigest()
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
 
 
 def _within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _hash_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc)

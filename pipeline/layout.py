@@ -166,7 +166,7 @@ def _line_pitch(pages: tuple[Page, ...]) -> float:
 
 
 def _table_paragraph(table: Table) -> Paragraph:
-    text = "\n".join(" | ".join(cell or "" for cell in row) for row in table.rows)
+    text = "\n".join(" | ".join(join_lines((cell or "").splitlines()) for cell in row) for row in table.rows)
     return Paragraph(text=text, page_start=table.page, page_end=table.page, lines=(), table=table)
 
 

@@ -130,6 +130,25 @@ def out_of_memory_failure(source: SourceFile, stage: str, limits: Limits | None 
     )
 
 
+def ran_out_of_memory(exc: BaseException) -> bool:
+    """True when `exc` is a MemoryError or was raised because of one.
+
+    Libraries catch a MemoryError and raise their own error (pdfplumber: "PdfminerException"),
+    which the reader turns into a DocumentError; the chain and the arguments still hold it.
+    """
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        error = todo.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, MemoryError):
+            return True
+        todo += [e for e in (error.__cause__, error.__context__, *error.args) if isinstance(e, BaseException)]
+    return False
+
+
 def death_result(source: SourceFile, exitcode: int | None, limits: Limits) -> DocumentResult:
     """The result of a document whose worker died under it (a signal or an unexpected exit)."""
     if exitcode is not None and exitcode < 0 and -exitcode in _MEMORY_SIGNALS:

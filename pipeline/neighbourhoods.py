@@ -21,6 +21,9 @@ _LIST = rf"{_RUN}(?:{_SEP}{_RUN})*"
 _QUOTED = r"[‘'“\"„]([" + _UP + r"][^’'”\"\n]{1,60}?)[’'”\"]"
 
 _CUE = r"(?i:\b(?:woon|stads|deel)?(?:wijk|buurt)(?:en)?)"
+# a quoted name after a preposition of place ("in ‘Gaverland’", "in de “Blauwe Wijk”") names an area;
+# a quoted name elsewhere is as often a project or a concept ("het “Nieuwe autoriteit”-model")
+_QUOTED_PLACE_RE = re.compile(rf"(?i:\b(?:in|rond|naar|uit)[ \t\n]+(?:de[ \t\n]+|het[ \t\n]+)?){_QUOTED}")
 _CUE_RE = re.compile(rf"{_CUE}[ \t\n]+(?:{_QUOTED}|(?P<list>{_LIST}))")
 _COMPOUND_RE = re.compile(rf"\b[{_UP}][{_LOW}]+(?:wijk|buurt|kwartier)\b(?:[ \t\n]+{_RUN})?")
 _TITLE_CUE_RE = re.compile(rf"(?i:\b(?:wijk|buurt)[{_LOW}]*)[ \t\n]+(?P<list>{_LIST})")
@@ -84,6 +87,8 @@ def _marked_names(text: str) -> Iterator[tuple[int, str]]:
             yield match.start(1), match.group(1)
         else:
             yield from _split_list(match, "list")
+    for match in _QUOTED_PLACE_RE.finditer(text):
+        yield match.start(1), match.group(1)
     for match in _COMPOUND_RE.finditer(text):
         head = match.group(0).split()[0]
         if head.lower() not in _GENERIC_COMPOUNDS or len(match.group(0).split()) > 1:

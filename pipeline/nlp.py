@@ -240,13 +240,12 @@ class ThemeMatcher:
         if token.lower_ not in theme.nominal_only:
             return False
         before = token.nbor(-1).lower_ if token.i > 0 else ""
-        after = token.nbor(1).lower_ if token.i + 1 < len(token.doc) else "."
         if before in _NOUN_CONTEXT_BEFORE - {"en", ","}:
-            return False
+            return False  # "het wonen", "op wonen", a title "Zaffelare: wonen aan de kreek"
         # a subject close before it makes it a verb: "ouderen die alleen wonen", "waar veel mensen wonen"
         if any(t.lower_ in _SUBJECT_WORDS for t in token.doc[max(0, token.i - 3) : token.i]):
             return True
-        return not (before in _NOUN_CONTEXT_BEFORE or after in _NOUN_CONTEXT_AFTER)
+        return before not in _NOUN_CONTEXT_BEFORE  # in a list: "welzijn, wonen en werk"
 
     def _is_excluded(self, theme: Theme, token: Token) -> bool:
         return token.lower_ in theme.excluded or (self.use_lemmas and token.lemma_.lower() in theme.excluded)
@@ -275,8 +274,7 @@ def _load_base(base_model: str | None) -> Language:
 
 _VOWELS = frozenset("aeiouy")
 # the words around a noun-only term that show it is used as a noun (lists, articles, prepositions)
-_NOUN_CONTEXT_BEFORE = frozenset({"het", "op", "rond", "van", "voor", "inzake", "en", ",", "(", "/", "betaalbaar", "kwaliteitsvol", "duurzaam", "zorgzaam", "beschut"})
-_NOUN_CONTEXT_AFTER = frozenset({",", ".", ";", ")", "en", "/", "of", ":"})
+_NOUN_CONTEXT_BEFORE = frozenset({"", ":", "het", "op", "rond", "van", "voor", "inzake", "en", ",", "(", "/", "betaalbaar", "kwaliteitsvol", "duurzaam", "zorgzaam", "beschut"})
 _SUBJECT_WORDS = frozenset({"er", "die", "wie", "waar", "zij", "ze", "we", "wij", "jullie", "mensen", "bewoners"})
 
 

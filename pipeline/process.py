@@ -13,6 +13,7 @@ from typing import Any
 from pipeline.errors import DocumentError
 from pipeline.extract import extract_applications
 from pipeline.layout import LayoutConfig, clean_document
+from pipeline.limits import out_of_memory_failure, ran_out_of_memory
 from pipeline.parse import parse_document
 from pipeline.records import (
     Application,
@@ -114,6 +115,8 @@ def process_document(source: SourceFile, data: bytes, config: ProcessConfig, res
         return _rows(source, raw, clean.text_width, parsed, config, resources)
     except DocumentError as exc:
         failure = Failure(source.path, source.sha256, exc.stage, exc.kind, exc.message)
+        if ran_out_of_memory(exc):  # a library wrapped a MemoryError, e.g. as an unreadable page
+            failure = out_of_memory_failure(source, exc.stage)
     except Exception as exc:  # noqa: BLE001 - a bug on one document must not stop the batch
         failure = Failure(
             source.path,
@@ -122,6 +125,8 @@ def process_document(source: SourceFile, data: bytes, config: ProcessConfig, res
             "internal_error",
             f"parlq could not process this file ({type(exc).__name__}: {exc}); please report it with the file.",
         )
+        if ran_out_of_memory(exc):
+            failure = out_of_memory_failure(source, stage)
     return DocumentResult(source_file=source.path, sha256=source.sha256, n_pages=n_pages, document=None, failures=(failure,))
 
 

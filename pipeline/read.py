@@ -6,6 +6,7 @@ This is the only module that imports pdfplumber (and its pdfminer base).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,14 +14,19 @@ from typing import TypeVar
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.container import Container
+from pdfplumber.table import TableFinder, TableSettings
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.errors import DocumentError
-from pipeline.lines import Box, drop_words_in, group_lines
+from pipeline.lines import Box, Glyph, drop_words_in, group_lines
 from pipeline.records import Page, RawDocument, Table
 from pipeline.structure import check_pdf_bytes
 
 _T = TypeVar("_T")
+# A painted path as the reference engine's interpreter sees it: its operators ("m", "l", "c",
+# "h"; a rectangle is "mlllh") and the end point of each, in top-left-origin points.
+Path = tuple[str, tuple[tuple[float, float], ...]]
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,75 @@ def read_pages(data: bytes, page_numbers: Sequence[int], config: ReaderConfig) -
         return dict(_each_page(pdf, lambda page: _read_page(page, config)))
 
 
+def find_ruled_tables(
+    number: int, size: tuple[float, float], glyphs: Sequence[Glyph], paths: Sequence[Path], config: ReaderConfig
+) -> tuple[tuple[Table, Box], ...]:
+    """The ruled tables of a page another engine has read: its glyphs (blanks included) and paths.
+
+    The paths become lines, boxes and curves by the reference engine's rules, so the same table
+    finder sees the same page without parsing the PDF again.
+    """
+    shapes: dict[str, list[dict]] = {"line": [], "rect": [], "curve": []}
+    for operators, points in paths:
+        _add_shapes(operators, points, shapes)
+    chars = [
+        {"text": g[0], "x0": g[1], "x1": g[2], "top": g[3], "doctop": g[3], "bottom": g[4], "upright": g[7]}
+        for g in glyphs
+    ]
+    return _find_tables(_DrawnPage(number, size, {**shapes, "char": chars}), config)
+
+
+class _DrawnPage(Container):
+    """The part of a pdfplumber page the table finder reads, built from another engine's objects."""
+
+    def __init__(self, number: int, size: tuple[float, float], objects: dict[str, list[dict]]) -> None:
+        self.page_number = number
+        self.bbox = (0.0, 0.0, size[0], size[1])
+        self._drawn = objects
+
+    @property
+    def objects(self) -> dict[str, list[dict]]:
+        return self._drawn
+
+
+_SUBPATH = re.compile(r"m[^m]+")
+
+
+def _add_shapes(operators: str, points: tuple[tuple[float, float], ...], shapes: dict[str, list[dict]]) -> None:
+    """One painted path as the reference interpreter splits and classifies it (each subpath apart)."""
+    if not operators.startswith("m"):
+        return
+    if operators.count("m") > 1:
+        for sub in _SUBPATH.finditer(operators):
+            _add_shapes(sub.group(), points[sub.start() : sub.end()], shapes)
+        return
+    pts = list(points)
+    if len(operators) > 3 and operators.endswith("lh") and pts[-2] == pts[0]:
+        operators = operators[:-2] + "h"  # a closing line back to the start adds nothing
+        pts.pop()
+    if operators in ("ml", "mlh"):
+        shapes["line"].append(_shape("line", pts[:2]))
+    elif operators in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+        if pts[0] == pts[4] and square:
+            shapes["rect"].append(_shape("rect", [pts[0], pts[2]]))
+        else:
+            shapes["curve"].append({**_shape("curve", pts), "pts": pts})
+    else:
+        shapes["curve"].append({**_shape("curve", pts), "pts": pts})
+
+
+def _shape(kind: str, pts: list[tuple[float, float]]) -> dict:
+    xs = [x for x, _ in pts]
+    tops = [top for _, top in pts]
+    x0, x1, top, bottom = min(xs), max(xs), min(tops), max(tops)
+    return {
+        "object_type": kind, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+        "width": x1 - x0, "height": bottom - top, "pts": pts,
+    }
+
+
 @contextmanager
 def _open(data: bytes, page_numbers: list[int] | None) -> Iterator["pdfplumber.PDF"]:
     try:
@@ -133,7 +208,7 @@ def _read_page(page: "pdfplumber.page.Page", config: ReaderConfig) -> Page:
     )
 
 
-def _find_tables(page: "pdfplumber.page.Page", config: ReaderConfig) -> tuple[tuple[Table, Box], ...]:
+def _find_tables(page: "pdfplumber.page.Page | _DrawnPage", config: ReaderConfig) -> tuple[tuple[Table, Box], ...]:
     # find_tables is the expensive call; pages without rules or boxes cannot hold a ruled table
     if not config.tables or len(page.lines) + len(page.rects) < 4:
         return ()
@@ -142,17 +217,18 @@ def _find_tables(page: "pdfplumber.page.Page", config: ReaderConfig) -> tuple[tu
             Table(
                 page=page.page_number,
                 rows=tuple(tuple(_clean_cell(c) for c in row) for row in found.extract()),
-                top=float(found.bbox[1]),
-                bottom=float(found.bbox[3]),
+                top=round(float(found.bbox[1]), 2),  # as lines are: engines differ in the last bits
+                bottom=round(float(found.bbox[3]), 2),
             ),
             (float(found.bbox[0]), float(found.bbox[1]), float(found.bbox[2]), float(found.bbox[3])),
         )
-        for found in page.find_tables()
+        for found in TableFinder(page, TableSettings.resolve(None)).tables
     )
 
 
 def _clean_cell(cell: str | None) -> str | None:
+    # lines of a wrapped cell stay apart: joining them (and undoing hyphenation) is the segmenter's call
     if cell is None:
         return None
-    text = " ".join(cell.split())
+    text = "\n".join(" ".join(line.split()) for line in cell.splitlines() if line.strip())
     return text or None

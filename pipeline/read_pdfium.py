@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import ctypes
 from collections.abc import Callable
-from dataclasses import dataclass
-from operator import itemgetter
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import pypdfium2  # noqa: F401 - importing the package initialises the PDFium library
 import pypdfium2.raw as pdfium
@@ -47,7 +46,8 @@ _STANDARD_FONTS = {
 _BLANKS = frozenset(" \r\n")  # the only characters PDFium adds between glyphs (flagged "generated")
 _MIN_RULES = 4  # subpaths: the reference engine looks for tables only with 4+ lines and boxes
 _HYPHENS = {"\x02": "-", "\ufffe": "-"}  # PDFium's mark for a hyphen that ends a line
-_WIDTH_TOLERANCE = 0.06  # em: a step to the next glyph this close to the box width is the width
+_WIDTH_PRECISION = 0.001  # em: a step to the next glyph this close to the box's end is the width
+_FLOAT_DRIFT = 3e-4  # points: PDFium's 32-bit sums stray this far; a larger step is real spacing
 
 
 def _native(function: Any, restype: Any, *argtypes: Any) -> Callable[..., Any]:
@@ -87,12 +87,46 @@ class PdfiumConfig:
             raise ValueError("max_pages must be at least 1")
 
 
+class _Style(NamedTuple):
+    """What every glyph of one text object shares."""
+
+    fontname: str
+    size: float
+    top: float  # of the reference engine's glyph box: descent below the baseline, one em high
+    bottom: float
+    upright: bool
+
+
+class _Run(NamedTuple):
+    """The glyphs of one text object as PDFium reports them."""
+
+    position: int  # of the text object in the content stream (forms included); -1 if unknown
+    style: _Style
+    chars: list[str]
+    origins: list[float]  # x of each glyph's origin
+    ends: list[float | None]  # right edge of the loose box; None where the width was already known
+    boxes: list[tuple[float, float, float, float]]  # loose boxes (x0, x1, top, bottom) of rotated glyphs only
+
+
+@dataclass
+class _Widths:
+    """Advance widths in em per (font, character), learnt over the whole document.
+
+    PDFium has no call for a glyph's advance; its loose box spans the advance united with the ink.
+    Where the box ends exactly at the next glyph the width is known; where the ink overhangs,
+    the widest step to a next glyph is the best bound.
+    """
+
+    exact: dict[tuple[str, str], float] = field(default_factory=dict)
+    bound: dict[tuple[str, str], float] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class _PageScan:
     number: int
     width: float
     height: float
-    words: list[dict[str, Any]]
+    runs: list[_Run]
     ruled: bool  # enough path segments for the reference engine to look for a table
     rotated: bool  # /Rotate set: left to the reference engine, which turns the coordinates
 
@@ -103,17 +137,17 @@ def read_pdf_pdfium(data: bytes, config: PdfiumConfig) -> RawDocument:
     document = pdfium.FPDF_LoadMemDocument64(data, len(data), None)
     if not document:
         raise _open_error(pdfium.FPDF_GetLastError())
+    widths = _Widths()
     try:
         count = pdfium.FPDF_GetPageCount(document)
         if count > config.max_pages:
             raise DocumentError(
                 "read", "too_many_pages", f"The PDF has {count} pages, more than the limit of {config.max_pages}."
             )
-        advances: dict[tuple[str, str], float] = {}  # (font, glyph) -> width in em, learnt while reading
-        scans = [_scan_page(document, index, config, advances) for index in range(count)]
+        scans = [_scan_page(document, index, widths) for index in range(count)]
     finally:
         pdfium.FPDF_CloseDocument(document)
-    pages = _assemble(data, scans, config)
+    pages = _assemble(data, scans, widths, config)
     if not any(page.lines for page in pages):
         raise DocumentError(
             "read", "no_text_layer", "The PDF has no text layer (a scan or an image); run OCR on it first."
@@ -129,8 +163,8 @@ def _open_error(code: int) -> DocumentError:
     return DocumentError("read", "damaged", f"The PDF cannot be opened (PDFium error {code}).")
 
 
-def _assemble(data: bytes, scans: list[_PageScan], config: PdfiumConfig) -> tuple[Page, ...]:
-    """Lines per page; tables (and rotated pages) from the reference engine, which is imported only then."""
+def _assemble(data: bytes, scans: list[_PageScan], widths: _Widths, config: PdfiumConfig) -> tuple[Page, ...]:
+    """Lines per page; tables (and rotated pages) from the reference engine, imported only then."""
     ruled = [s.number for s in scans if s.ruled and config.tables and not s.rotated]
     rotated = [s.number for s in scans if s.rotated]
     tables: dict[int, tuple] = {}
@@ -146,16 +180,15 @@ def _assemble(data: bytes, scans: list[_PageScan], config: PdfiumConfig) -> tupl
         if scan.number in whole:
             pages.append(whole[scan.number])
             continue
+        glyphs = [glyph for run in scan.runs for glyph in _place(run, widths)]
         found = tables.get(scan.number, ())
-        words = drop_words_in(scan.words, [box for _, box in found])
+        words = drop_words_in(group_words(glyphs, config.word_gap, config.line_tolerance), [b for _, b in found])
         lines = tuple(group_lines(words, scan.number, config.line_tolerance))
         pages.append(Page(scan.number, scan.width, scan.height, lines, tuple(t for t, _ in found)))
     return tuple(pages)
 
 
-def _scan_page(
-    document: Any, index: int, config: PdfiumConfig, advances: dict[tuple[str, str], float]
-) -> _PageScan:
+def _scan_page(document: Any, index: int, widths: _Widths) -> _PageScan:
     page = pdfium.FPDF_LoadPage(document, index)
     if not page:
         raise DocumentError("read", "damaged", f"Page {index + 1} cannot be read (PDFium cannot load it).")
@@ -166,18 +199,17 @@ def _scan_page(
         if not textpage:
             raise DocumentError("read", "damaged", f"Page {index + 1} cannot be read (PDFium cannot read its text).")
         try:
-            glyphs = _glyphs(textpage, order, height, advances)
+            runs = _read_runs(textpage, order, height, widths)
         finally:
             pdfium.FPDFText_ClosePage(textpage)
         rotated = pdfium.FPDFPage_GetRotation(page) != 0
     finally:
         pdfium.FPDF_ClosePage(page)
-    words = group_words(glyphs, config.word_gap, config.line_tolerance)
-    return _PageScan(index + 1, width, height, words, ruled, rotated)
+    return _PageScan(index + 1, width, height, runs, ruled, rotated)
 
 
 def _page_size(page: Any) -> tuple[float, float]:
-    # The media box as the reference engine measures the page; PDFium holds it in 32-bit floats,
+    # The media box, as the reference engine measures the page; PDFium holds it in 32-bit floats,
     # so it is snapped back to the 4 decimals PDF writers print.
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     if pdfium.FPDFPage_GetMediaBox(page, left, bottom, right, top):
@@ -198,7 +230,9 @@ def _scan_objects(page: Any) -> tuple[dict[int, int], bool]:
             if kind == pdfium.FPDF_PAGEOBJ_TEXT:
                 order[handle] = len(order)
             elif kind == pdfium.FPDF_PAGEOBJ_PATH and subpaths < _MIN_RULES:
-                subpaths += _count_subpaths(handle)
+                # the reference engine counts each subpath (moveto) as a line or box of its own
+                moves = (_segment_type(_segment_at(handle, i)) for i in range(_segment_count(handle)))
+                subpaths += sum(move == pdfium.FPDF_SEGMENT_MOVETO for move in moves)
             elif kind == pdfium.FPDF_PAGEOBJ_FORM:
                 # a form's objects come where it is drawn: finish it before the rest of this level
                 stack.append((parent, count, object_at, position + 1))
@@ -207,28 +241,20 @@ def _scan_objects(page: Any) -> tuple[dict[int, int], bool]:
     return order, subpaths >= _MIN_RULES
 
 
-def _count_subpaths(path: int) -> int:
-    # The reference engine counts each subpath (moveto) as a line or box of its own.
-    return sum(
-        _segment_type(_segment_at(path, i)) == pdfium.FPDF_SEGMENT_MOVETO for i in range(_segment_count(path))
-    )
-
-
-def _glyphs(textpage: Any, order: dict[int, int], page_height: float, advances: dict[tuple[str, str], float]) -> list[Glyph]:
-    """Every drawn glyph of the page in content-stream order, in top-left-origin points."""
+def _read_runs(textpage: Any, order: dict[int, int], page_height: float, widths: _Widths) -> list[_Run]:
+    """The page's glyphs per text object, in content-stream order (the hot loop: few calls per glyph)."""
     count = pdfium.FPDFText_CountChars(textpage)
     if count <= 0:
         return []
     text = _page_text(textpage, count)
-    runs: list[tuple[int, tuple, list[str], list[tuple[float, float, float, float]]]] = []
-    styles: dict[int | None, tuple] = {}
-    box = pdfium.FS_RECTF()
-    box_ref = ctypes.byref(box)
-    get_box = pdfium.FPDFText_GetLooseCharBox
-    is_generated = pdfium.FPDFText_IsGenerated
+    x, y, box = ctypes.c_double(), ctypes.c_double(), pdfium.FS_RECTF()
+    x_ref, y_ref, box_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(box)
+    get_origin, get_box = pdfium.FPDFText_GetCharOrigin, pdfium.FPDFText_GetLooseCharBox
+    is_generated, known = pdfium.FPDFText_IsGenerated, widths.exact
+    styles: dict[int | None, _Style] = {}
+    runs: list[_Run] = []
     current: int | None = -1
-    chars: list[str] = []
-    boxes: list[tuple[float, float, float, float]] = []
+    run = _Run(-1, _Style("", 0.0, 0.0, 0.0, True), [], [], [], [])
     for index in range(count):
         char = text[index]
         if char in _BLANKS and is_generated(textpage, index):
@@ -238,53 +264,27 @@ def _glyphs(textpage: Any, order: dict[int, int], page_height: float, advances: 
             current = handle
             if handle not in styles:
                 styles[handle] = _style(textpage, index, handle, page_height)
-            chars, boxes = [], []
-            runs.append((order.get(handle, -1) if handle is not None else -1, styles[handle], chars, boxes))
-        get_box(textpage, index, box_ref)
-        chars.append(_HYPHENS.get(char, char))
-        boxes.append((box.left, box.right, box.bottom, box.top))
-    if all(position >= 0 for position, *_ in runs):
+            run = _Run(order.get(handle, -1) if handle is not None else -1, styles[handle], [], [], [], [])
+            runs.append(run)
+        char = _HYPHENS.get(char, char)
+        get_origin(textpage, index, x_ref, y_ref)
+        run.chars.append(char)
+        run.origins.append(x.value)
+        if not run.style.upright:
+            get_box(textpage, index, box_ref)
+            run.boxes.append((box.left, box.right, page_height - box.top, page_height - box.bottom))
+            run.ends.append(box.right)
+        elif (run.style.fontname, char) in known:
+            run.ends.append(None)
+        else:
+            get_box(textpage, index, box_ref)
+            run.ends.append(box.right)
+    for run in runs:
+        _learn(run, widths)
+    if all(run.position >= 0 for run in runs):
         # PDFium sorts the text objects of a line by x; the reference engine keeps the stream order
-        runs.sort(key=itemgetter(0))
-    glyphs: list[Glyph] = []
-    for _, style, chars, boxes in runs:
-        glyphs += _place(chars, boxes, style, page_height, advances)
-    return glyphs
-
-
-def _place(
-    chars: list[str],
-    boxes: list[tuple[float, float, float, float]],
-    style: tuple[str, float, float, float, bool],
-    page_height: float,
-    advances: dict[tuple[str, str], float],
-) -> list[Glyph]:
-    """Glyphs of one text object. A glyph ends where the font's width says, as in the reference engine.
-
-    PDFium places glyphs by the file's widths but sizes its loose boxes by the font it renders
-    with, which differs for fonts that are not embedded. So the step to the next glyph is the
-    width when it is close to the box; the last glyph of a run takes the width learnt from the
-    same glyph elsewhere in the document (in em), or else its box.
-    """
-    fontname, size, top, bottom, upright = style
-    if not upright:  # rotated or skewed glyphs: PDFium's loose box stands in for the turned one
-        return [
-            (char, left, right, page_height - high, page_height - low, fontname, size, False)
-            for char, (left, right, low, high) in zip(chars, boxes)
-        ]
-    tolerance = _WIDTH_TOLERANCE * size
-    placed: list[Glyph] = []
-    last = len(chars) - 1
-    for k, char in enumerate(chars):
-        left, right = boxes[k][0], boxes[k][1]
-        step = boxes[k + 1][0] - left if k < last else -1.0
-        if abs(step - (right - left)) <= tolerance and size > 0:
-            advances[fontname, char] = round(step / size, 4)
-            right = left + step
-        elif (fontname, char) in advances:
-            right = left + advances[fontname, char] * size
-        placed.append((char, left, right, top, bottom, fontname, size, True))
-    return placed
+        runs.sort(key=lambda run: run.position)
+    return runs
 
 
 def _page_text(textpage: Any, count: int) -> str:
@@ -293,47 +293,76 @@ def _page_text(textpage: Any, count: int) -> str:
     text = bytes(buffer)[: 2 * max(written - 1, 0)].decode("utf-16-le", errors="surrogatepass")
     if len(text) == count:
         return text
-    # characters outside the BMP take two UTF-16 units: fall back to one call per glyph
+    # characters outside the BMP, or control characters PDFium leaves out: one call per glyph
     return "".join(chr(pdfium.FPDFText_GetUnicode(textpage, i)) for i in range(count))
 
 
-def _style(textpage: Any, index: int, handle: int | None, page_height: float) -> tuple[str, float, float, float, bool]:
-    """Font name, size, top and bottom, upright: shared by every glyph of one text object."""
+def _style(textpage: Any, index: int, handle: int | None, page_height: float) -> _Style:
     name = ctypes.create_string_buffer(256)
     flags = ctypes.c_int()
     length = pdfium.FPDFText_GetFontInfo(textpage, index, name, len(name), ctypes.byref(flags))
     fontname = name.value.decode("utf-8", errors="replace") if length else "unknown"
     matrix = pdfium.FS_MATRIX()
     pdfium.FPDFText_GetMatrix(textpage, index, ctypes.byref(matrix))
-    a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
     font_size = pdfium.FPDFText_GetFontSize(textpage, index)
-    descent = _descent(fontname, handle)
-    if fontname in _STANDARD_FONTS and not _embedded(handle):
-        fontname = _STANDARD_FONTS[fontname][0]
     x, y = ctypes.c_double(), ctypes.c_double()
     pdfium.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(x), ctypes.byref(y))
-    upright = b == 0 and c == 0 and a > 0 and d > 0
-    # the reference engine's glyph box: descent below the baseline, one em high
-    baseline = round(y.value, 4)  # 32-bit float back to the decimals the file gives
-    low = baseline + d * descent / 1000 * font_size
+    font = _font_of(handle) if handle is not None else None
+    embedded = bool(font) and bool(_font_embedded(font))
+    if fontname in _STANDARD_FONTS and not embedded:
+        fontname, descent = _STANDARD_FONTS[fontname]
+    else:
+        units = ctypes.c_float()
+        found = bool(font) and bool(_font_descent(font, 1000.0, ctypes.byref(units)))
+        descent = -abs(units.value) if found else 0.0  # a positive /Descent is a sign error
+    d = matrix.d
+    low = round(y.value, 4) + d * descent / 1000 * font_size  # baseline back to the file's 4 decimals
     high = low + d * font_size
-    return fontname, round(d * font_size, 6), page_height - high, page_height - low, upright
+    upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and d > 0
+    return _Style(fontname, round(d * font_size, 6), page_height - high, page_height - low, upright)
 
 
-def _descent(fontname: str, handle: int | None) -> float:
-    if fontname in _STANDARD_FONTS and not _embedded(handle):
-        return _STANDARD_FONTS[fontname][1]
-    if handle is None:
-        return 0.0
-    font = _font_of(handle)
-    descent = ctypes.c_float()
-    if not font or not _font_descent(font, 1000.0, ctypes.byref(descent)):
-        return 0.0
-    return -abs(descent.value)  # a positive /Descent is a writer's sign error, read as negative
+def _learn(run: _Run, widths: _Widths) -> None:
+    if not run.style.upright or run.style.size <= 0:
+        return
+    fontname, size = run.style.fontname, run.style.size
+    exact = _WIDTH_PRECISION * size
+    for k in range(len(run.chars) - 1):
+        end = run.ends[k]
+        if end is None:
+            continue
+        left, step = run.origins[k], run.origins[k + 1] - run.origins[k]
+        key = (fontname, run.chars[k])
+        if abs(left + step - end) <= exact:
+            widths.exact[key] = round(step / size, 4)
+        elif 0 < step < end - left:  # ink beyond the advance: the next glyph bounds the width
+            widths.bound[key] = max(widths.bound.get(key, 0.0), step / size)
 
 
-def _embedded(handle: int | None) -> bool:
-    if handle is None:
-        return False
-    font = _font_of(handle)
-    return bool(font) and bool(_font_embedded(font))
+def _place(run: _Run, widths: _Widths) -> list[Glyph]:
+    """The run's glyphs, each from its origin to the end of its advance as the reference engine sees it."""
+    fontname, size, top, bottom, upright = run.style
+    if not upright:  # rotated or skewed glyphs: PDFium's loose box stands in for the turned one
+        return [(char, *box, fontname, size, False) for char, box in zip(run.chars, run.boxes)]
+    placed: list[Glyph] = []
+    last = len(run.chars) - 1
+    expected = round(run.origins[0], 4) if run.origins else 0.0
+    for k, char in enumerate(run.chars):
+        left, end = run.origins[k], run.ends[k]
+        if abs(left - expected) <= _FLOAT_DRIFT:
+            # PDFium adds up advances in 32-bit floats; redo the sum in 64 bits as the reference does
+            left = expected
+        width = widths.exact.get((fontname, char))
+        if width is not None:
+            right = left + width * size
+        elif end is None:  # cannot happen: a glyph without a box had a known width
+            right = left
+        elif k < last and run.origins[k + 1] < end:  # the ink overhangs: the next glyph ends it
+            right = run.origins[k + 1]
+        elif (fontname, char) in widths.bound:
+            right = left + min(widths.bound[fontname, char] * size, end - left)
+        else:
+            right = end
+        expected = right
+        placed.append((char, left, right, top, bottom, fontname, size, True))
+    return placed

@@ -217,8 +217,11 @@ def _table_items(table: Table, is_place: Callable[[str], bool]) -> list[Applicat
     amount_col = _column(header, _AMOUNT_HEADER, exclude={place_col, project_col})
     items = []
     for row in table.rows[1:]:
-        cells = [cell or "" for cell in row]
-        place = cells[place_col].strip() if place_col < len(cells) else ""
+        cells = [join_lines((cell or "").splitlines()) for cell in row]
+        place = cells[place_col] if place_col < len(cells) else ""
+        if place and not is_place(place):
+            # a narrow column may wrap a name inside a word: "Beveren-Kruibeke-Zwij" / "ndrecht"
+            place = "".join((row[place_col] or "").split())
         if not place or _TOTAL.match(place) or _TOTAL.match(cells[0]) or not is_place(place):
             continue
         budget = None
