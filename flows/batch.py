@@ -1,39 +1,66 @@
-"""The batch flow: discover → process documents → validate → publish. Tasks wrap one pipeline call each."""
+"""The batch flow: discover → process documents → validate → publish. Tasks wrap one pipeline call each.
 
-from __future__ import annotations
+Where documents run depends on the flow's task runner. With Prefect's default (threads in this
+process) one task hands every document to `pipeline.batch`, whose worker processes import only
+`pipeline`. With a Dask runner, chunks of documents are tasks on the cluster's workers, each run
+inline there. The results, and so the snapshot, are the same either way.
+"""
 
+# No `from __future__ import annotations` here: Prefect validates a deployment's parameters
+# against the flow's annotations, and a string annotation naming `Progress` cannot be resolved
+# there.
 import datetime as dt
-from collections.abc import Callable
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline.batch import BatchConfig, BatchOutcome, process_sources
 from pipeline.discover import Discovery, discover_sources, input_files
 from pipeline.limits import Limits
-from pipeline.process import ProcessConfig, build_validation_context
+from pipeline.process import ProcessConfig, ReadSettings, build_validation_context
 from pipeline.provenance import code_version, library_versions
 from pipeline.records import DocumentResult, RunSummary, SnapshotInfo, SourceFile
 from pipeline.report import check_accounting, problem_results, summarize_run
+from pipeline.storage import is_url
 from pipeline.validate import validate_results
 from pipeline.write import publish_snapshot
 from schemas import load_schema
 
+MAX_CHUNK = 20  # documents per cluster task: ~8 s of work against ~30 ms of Prefect overhead
+CHUNKS_PER_SLOT = 2  # enough chunks that no worker idles long at the end of a run
+SUMMARY_KEY = "parlq-run-summary"
+FAILURES_KEY = "parlq-failures"
+
+
+@runtime_checkable
+class Progress(Protocol):
+    """What the flow tells a progress display: the total after discovery, then each result."""
+
+    def begin(self, total: int) -> None: ...
+
+    def advance(self, result: DocumentResult) -> None: ...
+
 
 @task(name="discover", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def discover(source_dir: Path, out_dir: Path, limits: Limits | None = None) -> Discovery:
+def discover(source_dir: str, out_dir: str, limits: Limits) -> Discovery:
     return discover_sources(source_dir, exclude=(out_dir,), limits=limits)
 
 
-@task(name="process-documents", cache_policy=NO_CACHE)
+@task(name="process-documents", cache_policy=NO_CACHE)  # no retries: a parse error comes back the same
 def process(
-    sources: tuple[SourceFile, ...],
-    config: ProcessConfig,
-    batch: BatchConfig,
-    on_result: Callable[[DocumentResult], None] | None,
+    sources: tuple[SourceFile, ...], config: ProcessConfig, batch: BatchConfig, progress: Progress | None = None
 ) -> BatchOutcome:
-    return process_sources(sources, config, batch, on_result)
+    return process_sources(sources, config, batch, progress.advance if progress else None)
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -42,15 +69,12 @@ def validate(results: tuple[DocumentResult, ...], today: dt.date) -> tuple[Docum
 
 
 @task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def publish(
-    results: tuple[DocumentResult, ...], inputs: tuple[SourceFile, ...], out_dir: Path, engine: str
-) -> SnapshotInfo:
-    schema = load_schema()
+def publish(results: tuple[DocumentResult, ...], inputs: tuple[SourceFile, ...], out_dir: str, engine: str) -> SnapshotInfo:
     return publish_snapshot(
         results,
         inputs,
         out_dir,
-        schema=schema,
+        schema=load_schema(),
         code_version=code_version(),
         library_versions=library_versions(),
         engine=engine,
@@ -59,28 +83,103 @@ def publish(
 
 @flow(name="parlq-batch", log_prints=False)
 def batch_flow(
-    source_dir: Path,
-    out_dir: Path,
-    config: ProcessConfig,
-    workers: int = 1,
+    source_dir: str,
+    out_dir: str,
+    engine: str = "pdfplumber",
+    workers: int | None = None,
     use_cache: bool = True,
-    on_result: Callable[[DocumentResult], None] | None = None,
     limits: Limits | None = None,
+    progress: Progress | None = None,
 ) -> RunSummary:
-    """Process every PDF below `source_dir` into a snapshot under `out_dir`."""
+    """Process every PDF below `source_dir` (a folder or a URL) into a snapshot under `out_dir`.
+
+    `workers`: worker processes on this machine (None: one per core); a Dask runner ignores it.
+    The run's summary and its failures are also left as artifacts of the flow run.
+    """
     limits = limits or Limits()
+    config = ProcessConfig(read=ReadSettings(engine=engine))
     found = discover(source_dir, out_dir, limits)
+    if progress is not None:
+        progress.begin(len(found.sources))
     batch = BatchConfig(
-        workers=workers,
-        cache_dir=out_dir / "cache" if use_cache else None,
+        workers=workers or os.cpu_count() or 1,
+        # the cache is per-document files on a local disk; with OUT_DIR on an object store there is none
+        cache_dir=Path(out_dir) / "cache" if use_cache and not is_url(out_dir) else None,
         code_version=code_version(),
         schema_version=load_schema().version,
         limits=limits,
         isolate=True,  # worker processes even for one worker: the timeout and memory limit hold
     )
-    outcome = process(found.sources, config, batch, on_result)
+    runner = FlowRunContext.get().task_runner
+    if isinstance(runner, ThreadPoolTaskRunner):
+        outcome = process(found.sources, config, batch, progress)
+    else:
+        outcome = _process_on_cluster(found.sources, config, batch, _slots(runner), progress)
     results = validate(outcome.results + problem_results(found), dt.date.today())
     check_accounting(input_files(found), results)  # before anything is written: a violation is fatal
-    info = publish(results, input_files(found), out_dir, config.read.engine)
-    return summarize_run(found, results, outcome.parsed, outcome.cached, info)
+    info = publish(results, input_files(found), out_dir, engine)
+    summary = summarize_run(found, results, outcome.parsed, outcome.cached, info)
+    _leave_artifacts(summary)
+    return summary
 
+
+def chunk_sources(sources: Sequence[SourceFile], slots: int) -> list[tuple[SourceFile, ...]]:
+    """Consecutive chunks of at most MAX_CHUNK sources, about CHUNKS_PER_SLOT per worker slot."""
+    size = max(1, min(MAX_CHUNK, math.ceil(len(sources) / (CHUNKS_PER_SLOT * max(1, slots)))))
+    return [tuple(sources[i : i + size]) for i in range(0, len(sources), size)]
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    """The run summary artifact: what was new, skipped and failed, and which snapshot it made."""
+    state = "published" if summary.published else "unchanged (LATEST already named it)"
+    rows = [
+        ("PDF files found", summary.inputs),
+        ("documents processed (new)", summary.parsed),
+        ("documents from the cache (skipped)", summary.cached),
+        ("files failed", summary.failed),
+        ("duplicates", summary.duplicates),
+        ("documents in the snapshot", summary.documents),
+        ("applications", summary.applications),
+        ("failure rows", summary.failures),
+    ]
+    lines = [f"# parlq run: snapshot `{summary.snapshot_id}`", "", f"{state}: `{summary.snapshot_path}`", ""]
+    lines += ["| | |", "|---|---:|", *(f"| {label} | {value} |" for label, value in rows)]
+    return "\n".join(lines) + "\n"
+
+
+def failure_table(summary: RunSummary) -> list[dict[str, str]]:
+    """The failures table artifact: one row per failure (duplicates included, as in failures.parquet)."""
+    return [
+        {"source_file": f.source_file, "stage": f.stage, "error": f.error, "message": f.message}
+        for f in summary.failure_rows
+    ]
+
+
+def _process_on_cluster(
+    sources: tuple[SourceFile, ...], config: ProcessConfig, batch: BatchConfig, slots: int, progress: Progress | None
+) -> BatchOutcome:
+    # One document at a time inside each task: the cluster's workers are the parallelism, and
+    # they keep their gazetteer and spaCy pipeline from one chunk to the next.
+    inline = replace(batch, workers=1, isolate=False)
+    futures = [process.submit(chunk, config, inline) for chunk in chunk_sources(sources, slots)]
+    if progress is not None:
+        for future in as_completed(futures):
+            for result in future.result().results:
+                progress.advance(result)
+    outcomes = [future.result() for future in futures]  # chunk order: the sources' order
+    return BatchOutcome(
+        results=tuple(r for o in outcomes for r in o.results),
+        parsed=sum(o.parsed for o in outcomes),
+        cached=sum(o.cached for o in outcomes),
+    )
+
+
+def _slots(runner: object) -> int:
+    """Tasks the cluster runs at once (its worker threads), for sizing chunks."""
+    client = getattr(runner, "client", None)
+    return sum(client.nthreads().values()) if client is not None else 1
+
+
+def _leave_artifacts(summary: RunSummary) -> None:
+    create_markdown_artifact(summary_markdown(summary), key=SUMMARY_KEY, description="parlq run summary")
+    create_table_artifact(failure_table(summary), key=FAILURES_KEY, description="files and records that failed")

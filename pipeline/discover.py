@@ -12,11 +12,12 @@ import hashlib
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.limits import Limits, check_size
 from pipeline.records import Failure, SourceFile
+from pipeline.storage import hash_file, is_url, list_files
 
 DUPLICATE = "duplicate"
 OUTSIDE = "outside_source_dir"
@@ -28,15 +29,23 @@ class Discovery:
     problems: tuple[Failure, ...]  # links out of SOURCE_DIR, unreadable files, duplicates, ...
 
 
-def discover_sources(source_dir: Path, exclude: tuple[Path, ...] = (), limits: Limits | None = None) -> Discovery:
+def discover_sources(
+    source_dir: Path | str, exclude: tuple[Path | str, ...] = (), limits: Limits | None = None
+) -> Discovery:
     """Walk `source_dir` for PDFs: links out of it are reported, folders in `exclude` (OUT_DIR) skipped.
 
     With `limits`, a file over `limits.max_file_bytes` becomes a `too_large` problem without being read.
+    `source_dir` may be a URL (`s3://bucket/prefix`, see pipeline.storage); its locations are URLs too.
     """
-    root = source_dir.resolve()
+    if is_url(source_dir):
+        sources, problems = _take_urls(str(source_dir), tuple(str(e) for e in exclude), limits)
+        unique, duplicates = split_duplicates(sources)
+        return Discovery(sources=unique, problems=tuple(problems) + duplicates)
+    root = Path(source_dir).resolve()
     # only an excluded folder strictly inside SOURCE_DIR can hold inputs: OUT_DIR == SOURCE_DIR, or
     # OUT_DIR around SOURCE_DIR, must not hide the sources
-    excluded = tuple(p.resolve() for p in exclude if root in p.resolve().parents)
+    local = [Path(p).resolve() for p in exclude if not is_url(p)]
+    excluded = tuple(p for p in local if root in p.parents)
     sources: list[SourceFile] = []
     problems: list[Failure] = []
     for path, is_dir in sorted(_walk(root, excluded), key=lambda entry: _relative(entry[0], root)):
@@ -75,6 +84,25 @@ def split_duplicates(sources: list[SourceFile]) -> tuple[tuple[SourceFile, ...],
                 )
             )
     return tuple(first.values()), tuple(duplicates)
+
+
+def _take_urls(root: str, exclude: tuple[str, ...], limits: Limits | None) -> tuple[list[SourceFile], list[Failure]]:
+    """Sources and problems below a URL: an object store has no links, FIFOs or undecodable names."""
+    sources: list[SourceFile] = []
+    problems: list[Failure] = []
+    for found in list_files(root, ".pdf", exclude):
+        source = SourceFile(path=found.path, location=found.location, sha256="", size=found.size)
+        refused = check_size(source, found.size, limits) if limits else None
+        if refused is None:
+            try:
+                digest, size = hash_file(found.location)
+            except OSError as exc:
+                refused = Failure(found.path, None, "read", "unreadable", f"{found.path} cannot be read: {_reason(exc)}.")
+            else:
+                sources.append(replace(source, sha256=digest, size=size))
+        if refused is not None:
+            problems.append(refused)
+    return sources, problems
 
 
 def _take(path: Path, rel: str, root: Path, is_dir: bool, limits: Limits | None) -> SourceFile | Failure | None:

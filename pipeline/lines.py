@@ -17,10 +17,18 @@ from pipeline.records import Line
 # A positioned glyph: (text, x0, x1, top, bottom, fontname, size, upright), in PDF points with
 # a top-left origin. A plain tuple, not a record: a page holds thousands of them.
 Glyph = tuple[str, float, float, float, float, str, float, bool]
+# What `group_words` takes: a glyph, the origin of its last character and data of the reader's
+# own (ignored here). An item may hold several characters of one text object set one after the
+# other (a "piece").
+Item = tuple[str, float, float, float, float, str, float, bool, float, Any]
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+# A painted path as the reference engine's interpreter records it: its operators ("m", "l", "c",
+# "h"; a rectangle is "mlllh") and the end point of each, in top-left-origin points.
+DrawnPath = tuple[str, tuple[tuple[float, float], ...]]
 
 _BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+_EXPAND = str.maketrans(_LIGATURES)
 _RUN_KEY = itemgetter(7, 5, 6)  # upright, fontname, size: a word never spans a change of these
 
 
@@ -36,25 +44,29 @@ def strip_subset_tag(fontname: str) -> str:
     return rest if plus and len(tag) == 6 and tag.isalpha() and tag.isupper() else fontname
 
 
-def group_words(glyphs: Iterable[Glyph], x_tolerance: float, y_tolerance: float) -> list[dict[str, Any]]:
-    """Glyphs in content-stream order to words (text, x0, x1, top, bottom, fontname, size).
+class InterleavedItems(Exception):
+    """Pieces overlap along a line: split into one item per character and group again."""
 
-    Consecutive glyphs of one font, size and direction form a run; a run's glyphs are clustered
+
+def group_words(items: Iterable[Item], x_tolerance: float, y_tolerance: float) -> list[dict[str, Any]]:
+    """Items in content-stream order to words (text, x0, x1, top, bottom, fontname, size).
+
+    Consecutive items of one font, size and direction form a run; a run's items are clustered
     into lines by their top (x0 for rotated text), sorted along the line and split at blanks and
-    at gaps wider than `x_tolerance`. Ligatures are expanded.
+    at gaps wider than `x_tolerance`. Ligatures are expanded. A piece stands for its characters
+    only while nothing sorts between them; else InterleavedItems is raised.
     """
     words: list[dict[str, Any]] = []
-    for (upright, _, _), run in groupby(glyphs, key=_RUN_KEY):
+    for (upright, _, _), run in groupby(items, key=_RUN_KEY):
         if upright:
-            rows = _cluster(list(run), 3, y_tolerance)
-            for row in rows:
+            for row in _cluster(list(run), 3, y_tolerance):
                 row.sort(key=itemgetter(1))
-                _split_row(row, words, 1, 2, 3, x_tolerance, y_tolerance)
+                _check_pieces(row)
+                _split_row(row, words, 1, 8, 2, 3, x_tolerance, y_tolerance)
         else:
-            rows = _cluster(list(run), 1, x_tolerance)
-            for row in rows:
+            for row in _cluster(list(run), 1, x_tolerance):
                 row.sort(key=itemgetter(3, 4))
-                _split_row(row, words, 3, 4, 1, y_tolerance, x_tolerance)
+                _split_row(row, words, 3, 3, 4, 1, y_tolerance, x_tolerance)
     return words
 
 
@@ -68,18 +80,19 @@ def drop_words_in(words: Sequence[Mapping[str, Any]], boxes: Sequence[Box]) -> l
 def group_lines(words: Iterable[Mapping[str, Any]], page_number: int, tolerance: float) -> list[Line]:
     """Group positioned words (text, x0, x1, top, bottom, fontname, size) into lines, top to bottom."""
     rows: list[list[Mapping[str, Any]]] = []
-    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
+    for word in sorted(words, key=itemgetter("top", "x0")):
         if rows and abs(rows[-1][0]["top"] - word["top"]) <= tolerance:
             rows[-1].append(word)
         else:
             rows.append([word])
-    return [_make_line(sorted(row, key=lambda w: w["x0"]), page_number) for row in rows]
+    fonts: dict[str, tuple[bool, str]] = {}  # a page has few fonts: name -> (bold, name without tag)
+    return [_make_line(sorted(row, key=itemgetter("x0")), page_number, fonts) for row in rows]
 
 
-def _cluster(glyphs: list[Glyph], key: int, tolerance: float) -> list[list[Glyph]]:
+def _cluster(items: list[Item], key: int, tolerance: float) -> list[list[Item]]:
     # Distinct values sorted and chained: a value within `tolerance` of the previous one joins its
-    # cluster. Glyphs keep their order inside a cluster.
-    values = sorted({g[key] for g in glyphs})
+    # cluster. Items keep their order inside a cluster.
+    values = sorted({item[key] for item in items})
     index: dict[float, int] = {}
     cluster = 0
     last = values[0]
@@ -88,47 +101,68 @@ def _cluster(glyphs: list[Glyph], key: int, tolerance: float) -> list[list[Glyph
             cluster += 1
         index[value] = cluster
         last = value
-    rows: list[list[Glyph]] = [[] for _ in range(cluster + 1)]
-    for glyph in glyphs:
-        rows[index[glyph[key]]].append(glyph)
+    rows: list[list[Item]] = [[] for _ in range(cluster + 1)]
+    for item in items:
+        rows[index[item[key]]].append(item)
     return [row for row in rows if row]
 
 
+def _check_pieces(row: list[Item]) -> None:
+    # Glyph by glyph, anything starting at or before a piece's last character would sort inside it.
+    for before, after in zip(row, row[1:]):
+        if len(before[0]) > 1 and after[1] <= before[8]:
+            raise InterleavedItems
+
+
 def _split_row(
-    row: list[Glyph], words: list[dict[str, Any]], start: int, end: int, across: int, gap: float, drift: float
+    row: list[Item],
+    words: list[dict[str, Any]],
+    start: int,
+    last_start: int,
+    end: int,
+    across: int,
+    gap: float,
+    drift: float,
 ) -> None:
-    # `start`/`end` index the glyph's extent along the line, `across` its position across it
-    current: list[Glyph] = []
-    for glyph in row:
-        if glyph[0].isspace():
+    # `start`/`end` index an item's extent along the line, `last_start` where its last character
+    # starts (a new word begins behind it), `across` its position across the line
+    current: list[Item] = []
+    for item in row:
+        if item[0].isspace():
             if current:
                 words.append(_make_word(current))
                 current = []
         elif current and (
-            glyph[start] < current[-1][start]
-            or glyph[start] > current[-1][end] + gap
-            or abs(glyph[across] - current[-1][across]) > drift
+            item[start] < current[-1][last_start]
+            or item[start] > current[-1][end] + gap
+            or abs(item[across] - current[-1][across]) > drift
         ):
             words.append(_make_word(current))
-            current = [glyph]
+            current = [item]
         else:
-            current.append(glyph)
+            current.append(item)
     if current:
         words.append(_make_word(current))
 
 
-def _make_word(glyphs: list[Glyph]) -> dict[str, Any]:
-    first = glyphs[0]
-    if len(glyphs) == 1:
-        text = _LIGATURES.get(first[0], first[0])
-        return {"text": text, "x0": first[1], "x1": first[2], "top": first[3], "bottom": first[4],
-                "fontname": first[5], "size": first[6]}
+def _make_word(items: list[Item]) -> dict[str, Any]:
+    first = items[0]
+    if len(items) == 1:
+        return {
+            "text": first[0].translate(_EXPAND),
+            "x0": first[1],
+            "x1": first[2],
+            "top": first[3],
+            "bottom": first[4],
+            "fontname": first[5],
+            "size": first[6],
+        }
     return {
-        "text": "".join([_LIGATURES.get(g[0], g[0]) for g in glyphs]),
-        "x0": min([g[1] for g in glyphs]),
-        "x1": max([g[2] for g in glyphs]),
-        "top": min([g[3] for g in glyphs]),
-        "bottom": max([g[4] for g in glyphs]),
+        "text": "".join([item[0] for item in items]).translate(_EXPAND),
+        "x0": min([item[1] for item in items]),
+        "x1": max([item[2] for item in items]),
+        "top": min([item[3] for item in items]),
+        "bottom": max([item[4] for item in items]),
         "fontname": first[5],
         "size": first[6],
     }
@@ -141,24 +175,27 @@ def _centre_inside(word: Mapping[str, Any], box: Box) -> bool:
     return x0 <= mid_x <= x1 and top <= mid_y <= bottom
 
 
-def _make_line(row: list[Mapping[str, Any]], page_number: int) -> Line:
-    text = " ".join(w["text"] for w in row)
-    bold_flags = [is_bold_font(w["fontname"]) for w in row]
+def _make_line(row: list[Mapping[str, Any]], page_number: int, fonts: dict[str, tuple[bool, str]]) -> Line:
+    for word in row:
+        if word["fontname"] not in fonts:
+            fonts[word["fontname"]] = (is_bold_font(word["fontname"]), strip_subset_tag(word["fontname"]))
+    styles = [fonts[w["fontname"]] for w in row]
+    text = " ".join([w["text"] for w in row])
     prefix = 0
-    for word, bold in zip(row, bold_flags):
+    for word, (bold, _) in zip(row, styles):
         if not bold:
             break
         prefix += len(word["text"]) + 1
-    fonts = [strip_subset_tag(w["fontname"]) for w in row]
+    names = [name for _, name in styles]
     return Line(
         text=text,
         page=page_number,
-        x0=round(min(w["x0"] for w in row), 2),
-        x1=round(max(w["x1"] for w in row), 2),
-        top=round(min(w["top"] for w in row), 2),
-        bottom=round(max(w["bottom"] for w in row), 2),
-        fontname=max(fonts, key=fonts.count),  # first of the most frequent: deterministic
-        size=round(max(float(w["size"]) for w in row), 2),
-        bold=all(bold_flags),
+        x0=round(min([w["x0"] for w in row]), 2),
+        x1=round(max([w["x1"] for w in row]), 2),
+        top=round(min([w["top"] for w in row]), 2),
+        bottom=round(max([w["bottom"] for w in row]), 2),
+        fontname=max(names, key=names.count) if len(set(names)) > 1 else names[0],  # first most frequent
+        size=round(max([float(w["size"]) for w in row]), 2),
+        bold=all(bold for bold, _ in styles),
         bold_prefix=min(prefix, len(text)),
     )

@@ -19,14 +19,11 @@ from pdfplumber.table import TableFinder, TableSettings
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.errors import DocumentError
-from pipeline.lines import Box, Glyph, drop_words_in, group_lines
+from pipeline.lines import Box, DrawnPath, Glyph, drop_words_in, group_lines
 from pipeline.records import Page, RawDocument, Table
 from pipeline.structure import check_pdf_bytes
 
 _T = TypeVar("_T")
-# A painted path as the reference engine's interpreter sees it: its operators ("m", "l", "c",
-# "h"; a rectangle is "mlllh") and the end point of each, in top-left-origin points.
-Path = tuple[str, tuple[tuple[float, float], ...]]
 
 
 @dataclass(frozen=True)
@@ -65,20 +62,6 @@ def read_pdf_bytes(data: bytes, config: ReaderConfig) -> RawDocument:
     return RawDocument(pages=tuple(pages), engine="pdfplumber")
 
 
-def read_tables(
-    data: bytes, page_numbers: Sequence[int], config: ReaderConfig
-) -> dict[int, tuple[tuple[Table, Box], ...]]:
-    """The ruled tables of some pages (1-based numbers), each with its box, as `read_pdf_bytes` finds them.
-
-    For engines that read text themselves: only the listed pages are parsed. A page without
-    enough ruling gives () just as in `read_pdf_bytes`, so a caller may list pages generously.
-    """
-    if not page_numbers:
-        return {}
-    with _open(data, sorted(set(page_numbers))) as pdf:
-        return dict(_each_page(pdf, lambda page: _find_tables(page, config)))
-
-
 def read_pages(data: bytes, page_numbers: Sequence[int], config: ReaderConfig) -> dict[int, Page]:
     """Some pages (1-based numbers) read exactly as `read_pdf_bytes` reads them."""
     if not page_numbers:
@@ -88,21 +71,30 @@ def read_pages(data: bytes, page_numbers: Sequence[int], config: ReaderConfig) -
 
 
 def find_ruled_tables(
-    number: int, size: tuple[float, float], glyphs: Sequence[Glyph], paths: Sequence[Path], config: ReaderConfig
+    number: int,
+    size: tuple[float, float],
+    glyphs: Sequence[Glyph],
+    paths: Sequence[DrawnPath],
+    config: ReaderConfig,
 ) -> tuple[tuple[Table, Box], ...]:
     """The ruled tables of a page another engine has read: its glyphs (blanks included) and paths.
 
     The paths become lines, boxes and curves by the reference engine's rules, so the same table
-    finder sees the same page without parsing the PDF again.
+    finder sees the same page without parsing the PDF again. `size` is the page's width and height.
     """
     shapes: dict[str, list[dict]] = {"line": [], "rect": [], "curve": []}
     for operators, points in paths:
         _add_shapes(operators, points, shapes)
+    for shape in (s for kind in shapes.values() for s in kind):
+        shape["y0"], shape["y1"] = size[1] - shape["bottom"], size[1] - shape["top"]
     chars = [
         {"text": g[0], "x0": g[1], "x1": g[2], "top": g[3], "doctop": g[3], "bottom": g[4], "upright": g[7]}
         for g in glyphs
     ]
-    return _find_tables(_DrawnPage(number, size, {**shapes, "char": chars}), config)
+    try:
+        return _find_tables(_DrawnPage(number, size, {**shapes, "char": chars}), config)
+    except Exception as exc:  # as in read_pdf_bytes: what the table finder chokes on is a damaged page
+        raise DocumentError("read", "damaged", f"Page {number} cannot be read ({type(exc).__name__}): {exc}") from None
 
 
 class _DrawnPage(Container):
@@ -164,6 +156,13 @@ def _open(data: bytes, page_numbers: list[int] | None) -> Iterator["pdfplumber.P
         raise _classify(exc.args[0] if exc.args else exc) from None
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise _classify(exc) from None
+    try:
+        len(pdf.pages)  # walks the page tree once; pdfplumber keeps the list
+    except Exception as exc:  # a broken page tree or page dictionary: pdfplumber raises anything here
+        # not `with pdf`: closing walks the broken tree again and raises a second time
+        raise DocumentError(
+            "read", "damaged", f"The PDF's page tree cannot be read ({type(exc).__name__}): {exc}"
+        ) from None
     with pdf:
         yield pdf
 

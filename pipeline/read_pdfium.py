@@ -1,24 +1,26 @@
-"""The pypdfium2 reader: the same page/line model as `pipeline.read`, about 20 times faster.
+"""The pypdfium2 reader: the same page/line model as `pipeline.read`, many times faster.
 
-This is the only module that imports pypdfium2. Glyphs come from PDFium's text page (one call per
-glyph for its box, one per text object for font, size and baseline) and are turned into words by
-`lines.group_words`, which splits them exactly as the pdfplumber reader does. Ruled tables stay
-with the reference engine: PDFium only finds the pages whose paths could form a table, and
-`read.read_tables` reads those pages alone.
+This is the only module that imports pypdfium2. PDFium's text page gives every glyph's origin;
+`place` turns them into the reference engine's glyph boxes and `lines.group_words` splits them
+into words exactly as the pdfplumber reader does. A run of glyphs whose advances are already
+known is read with two calls instead of two per glyph. Ruled tables are found by the reference
+engine's table finder (`read.find_ruled_tables`), fed with the glyphs and paths read here.
 """
 
 from __future__ import annotations
 
 import ctypes
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 import pypdfium2  # noqa: F401 - importing the package initialises the PDFium library
 import pypdfium2.raw as pdfium
 
 from pipeline.errors import DocumentError
-from pipeline.lines import Glyph, drop_words_in, group_lines, group_words
+from pipeline.lines import DrawnPath, InterleavedItems, drop_words_in, group_lines, group_words
+from pipeline.place import Item, Run, RunStyle, Widths, append_entry, as_glyphs, expand_items, place_run, snap
 from pipeline.records import Page, RawDocument
 from pipeline.structure import check_pdf_bytes
 
@@ -43,29 +45,42 @@ _STANDARD_FONTS = {
     "TimesNewRoman,Bold": ("Times-Bold", -217.0),
     "TimesNewRoman,BoldItalic": ("Times-BoldItalic", -217.0),
 }
-_BLANKS = frozenset(" \r\n")  # the only characters PDFium adds between glyphs (flagged "generated")
+_TOKENS = re.compile(r"[ \r\n]|[^ \r\n]+")  # blanks one by one, other characters in runs
+_HYPHENS = str.maketrans({"\x02": "-", "\ufffe": "-"})  # PDFium's mark for a hyphen ending a line
 _MIN_RULES = 4  # subpaths: the reference engine looks for tables only with 4+ lines and boxes
-_HYPHENS = {"\x02": "-", "\ufffe": "-"}  # PDFium's mark for a hyphen that ends a line
-_WIDTH_PRECISION = 0.001  # em: a step to the next glyph this close to the box's end is the width
-_FLOAT_DRIFT = 3e-4  # points: PDFium's 32-bit sums stray this far; a larger step is real spacing
+_PIECE_DRIFT = 5e-4  # points: a piece whose last origin is this far from the advances is re-read
+_SEGMENT_OPERATORS = {pdfium.FPDF_SEGMENT_MOVETO: "m", pdfium.FPDF_SEGMENT_LINETO: "l"}
+Matrix = tuple[float, float, float, float, float, float]
 
 
 def _native(function: Any, restype: Any, *argtypes: Any) -> Callable[..., Any]:
-    # The same C function with object handles as plain ints (comparable, hashable), without
-    # touching the shared prototypes of the bindings.
+    # The same C function with a prototype of our own: object handles come back as plain ints
+    # (comparable, hashable) and, without argtypes, a call skips the bindings' conversions. The
+    # shared prototypes of the bindings stay untouched.
     prototype = ctypes.CFUNCTYPE(restype, *argtypes)
     return prototype(ctypes.cast(function, ctypes.c_void_p).value)
 
 
 _VOID, _INT = ctypes.c_void_p, ctypes.c_int
-_text_object_at = _native(pdfium.FPDFText_GetTextObject, _VOID, _VOID, _INT)
+# hot loop: no argtypes, so pointers must be passed as c_void_p
+_text_object_at = _native(pdfium.FPDFText_GetTextObject, _VOID)
+_char_origin = _native(pdfium.FPDFText_GetCharOrigin, _INT)
+_loose_box = _native(pdfium.FPDFText_GetLooseCharBox, _INT)
+_is_generated = _native(pdfium.FPDFText_IsGenerated, _INT)
+# per object
 _page_object_at = _native(pdfium.FPDFPage_GetObject, _VOID, _VOID, _INT)
 _form_object_at = _native(pdfium.FPDFFormObj_GetObject, _VOID, _VOID, ctypes.c_ulong)
 _form_object_count = _native(pdfium.FPDFFormObj_CountObjects, _INT, _VOID)
 _object_type = _native(pdfium.FPDFPageObj_GetType, _INT, _VOID)
+_object_matrix = _native(pdfium.FPDFPageObj_GetMatrix, _INT, _VOID, ctypes.POINTER(pdfium.FS_MATRIX))
+_draw_mode = _native(pdfium.FPDFPath_GetDrawMode, _INT, _VOID, ctypes.POINTER(_INT), ctypes.POINTER(_INT))
 _segment_count = _native(pdfium.FPDFPath_CountSegments, _INT, _VOID)
 _segment_at = _native(pdfium.FPDFPath_GetPathSegment, _VOID, _VOID, _INT)
 _segment_type = _native(pdfium.FPDFPathSegment_GetType, _INT, _VOID)
+_segment_closes = _native(pdfium.FPDFPathSegment_GetClose, _INT, _VOID)
+_segment_point = _native(
+    pdfium.FPDFPathSegment_GetPoint, _INT, _VOID, ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_float)
+)
 _font_of = _native(pdfium.FPDFTextObj_GetFont, _VOID, _VOID)
 _font_embedded = _native(pdfium.FPDFFont_GetIsEmbedded, _INT, _VOID)
 _font_descent = _native(pdfium.FPDFFont_GetDescent, _INT, _VOID, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
@@ -78,7 +93,7 @@ class PdfiumConfig:
     line_tolerance: float = 2.5  # points: words whose tops differ less share a line
     word_gap: float = 2.0  # points: x_tolerance between glyphs of one word
     max_pages: int = 2000
-    tables: bool = True  # ruled tables, read by the reference engine on the pages that may hold one
+    tables: bool = True  # ruled tables, by the reference engine's table finder
 
     def __post_init__(self) -> None:
         if self.line_tolerance <= 0 or self.word_gap <= 0:
@@ -87,47 +102,12 @@ class PdfiumConfig:
             raise ValueError("max_pages must be at least 1")
 
 
-class _Style(NamedTuple):
-    """What every glyph of one text object shares."""
-
-    fontname: str
-    size: float
-    top: float  # of the reference engine's glyph box: descent below the baseline, one em high
-    bottom: float
-    upright: bool
-
-
-class _Run(NamedTuple):
-    """The glyphs of one text object as PDFium reports them."""
-
-    position: int  # of the text object in the content stream (forms included); -1 if unknown
-    style: _Style
-    chars: list[str]
-    origins: list[float]  # x of each glyph's origin
-    ends: list[float | None]  # right edge of the loose box; None where the width was already known
-    boxes: list[tuple[float, float, float, float]]  # loose boxes (x0, x1, top, bottom) of rotated glyphs only
-
-
-@dataclass
-class _Widths:
-    """Advance widths in em per (font, character), learnt over the whole document.
-
-    PDFium has no call for a glyph's advance; its loose box spans the advance united with the ink.
-    Where the box ends exactly at the next glyph the width is known; where the ink overhangs,
-    the widest step to a next glyph is the best bound.
-    """
-
-    exact: dict[tuple[str, str], float] = field(default_factory=dict)
-    bound: dict[tuple[str, str], float] = field(default_factory=dict)
-
-
 @dataclass(frozen=True)
 class _PageScan:
     number: int
-    width: float
-    height: float
-    runs: list[_Run]
-    ruled: bool  # enough path segments for the reference engine to look for a table
+    size: tuple[float, float]
+    runs: list[Run]
+    paths: list[DrawnPath]  # painted paths, kept when they may rule a table
     rotated: bool  # /Rotate set: left to the reference engine, which turns the coordinates
 
 
@@ -137,7 +117,7 @@ def read_pdf_pdfium(data: bytes, config: PdfiumConfig) -> RawDocument:
     document = pdfium.FPDF_LoadMemDocument64(data, len(data), None)
     if not document:
         raise _open_error(pdfium.FPDF_GetLastError())
-    widths = _Widths()
+    widths = Widths()
     try:
         count = pdfium.FPDF_GetPageCount(document)
         if count > config.max_pages:
@@ -163,49 +143,59 @@ def _open_error(code: int) -> DocumentError:
     return DocumentError("read", "damaged", f"The PDF cannot be opened (PDFium error {code}).")
 
 
-def _assemble(data: bytes, scans: list[_PageScan], widths: _Widths, config: PdfiumConfig) -> tuple[Page, ...]:
-    """Lines per page; tables (and rotated pages) from the reference engine, imported only then."""
-    ruled = [s.number for s in scans if s.ruled and config.tables and not s.rotated]
-    rotated = [s.number for s in scans if s.rotated]
-    tables: dict[int, tuple] = {}
+def _assemble(data: bytes, scans: list[_PageScan], widths: Widths, config: PdfiumConfig) -> tuple[Page, ...]:
+    """Lines and tables per page, once every advance of the document is known."""
+    rotated = [scan.number for scan in scans if scan.rotated]
+    ruled = config.tables and any(scan.paths for scan in scans)
     whole: dict[int, Page] = {}
-    if ruled or rotated:
-        from pipeline.read import ReaderConfig, read_pages, read_tables
+    if rotated or ruled:
+        from pipeline.read import ReaderConfig, find_ruled_tables, read_pages  # pdfplumber: only then
 
         reference = ReaderConfig(config.line_tolerance, config.word_gap, config.max_pages, config.tables)
-        tables = read_tables(data, ruled, reference)
         whole = read_pages(data, rotated, reference)
     pages = []
     for scan in scans:
         if scan.number in whole:
             pages.append(whole[scan.number])
             continue
-        glyphs = [glyph for run in scan.runs for glyph in _place(run, widths)]
-        found = tables.get(scan.number, ())
-        words = drop_words_in(group_words(glyphs, config.word_gap, config.line_tolerance), [b for _, b in found])
+        items: list[Item] = []
+        chain = None
+        for run in scan.runs:
+            placed, chain = place_run(run, widths, chain)
+            items += placed
+        found: tuple = ()
+        if ruled and scan.paths:
+            glyphs = as_glyphs(expand_items(items, widths))
+            found = find_ruled_tables(scan.number, scan.size, glyphs, scan.paths, reference)
+        try:
+            words = group_words(items, config.word_gap, config.line_tolerance)
+        except InterleavedItems:  # pieces overlap: glyph by glyph, as the reference sorts them
+            words = group_words(expand_items(items, widths), config.word_gap, config.line_tolerance)
+        words = drop_words_in(words, [box for _, box in found])
         lines = tuple(group_lines(words, scan.number, config.line_tolerance))
-        pages.append(Page(scan.number, scan.width, scan.height, lines, tuple(t for t, _ in found)))
+        pages.append(Page(scan.number, scan.size[0], scan.size[1], lines, tuple(table for table, _ in found)))
     return tuple(pages)
 
 
-def _scan_page(document: Any, index: int, widths: _Widths) -> _PageScan:
+def _scan_page(document: Any, index: int, widths: Widths) -> _PageScan:
     page = pdfium.FPDF_LoadPage(document, index)
     if not page:
         raise DocumentError("read", "damaged", f"Page {index + 1} cannot be read (PDFium cannot load it).")
     try:
-        width, height = _page_size(page)
-        order, ruled = _scan_objects(page)
+        size = _page_size(page)
+        order, paths = _scan_objects(page, size[1])
         textpage = pdfium.FPDFText_LoadPage(page)
         if not textpage:
             raise DocumentError("read", "damaged", f"Page {index + 1} cannot be read (PDFium cannot read its text).")
         try:
-            runs = _read_runs(textpage, order, height, widths)
+            runs = _read_runs(textpage, order, size[1], widths)
         finally:
             pdfium.FPDFText_ClosePage(textpage)
         rotated = pdfium.FPDFPage_GetRotation(page) != 0
     finally:
         pdfium.FPDF_ClosePage(page)
-    return _PageScan(index + 1, width, height, runs, ruled, rotated)
+    subpaths = sum(operators.count("m") for operators, _ in paths)
+    return _PageScan(index + 1, size, runs, paths if subpaths >= _MIN_RULES else [], rotated)
 
 
 def _page_size(page: Any) -> tuple[float, float]:
@@ -217,74 +207,173 @@ def _page_size(page: Any) -> tuple[float, float]:
     return round(pdfium.FPDF_GetPageWidthF(page), 4), round(pdfium.FPDF_GetPageHeightF(page), 4)
 
 
-def _scan_objects(page: Any) -> tuple[dict[int, int], bool]:
-    """Content-stream position of every text object (forms included), and whether paths may rule a table."""
+def _scan_objects(page: Any, height: float) -> tuple[dict[int, int], list[DrawnPath]]:
+    """Content-stream position of every text object (forms included), and the painted paths."""
     order: dict[int, int] = {}
-    subpaths = 0
-    stack = [(page, pdfium.FPDFPage_CountObjects(page), _page_object_at, 0)]
+    paths: list[DrawnPath] = []
+    identity: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    stack = [(page, pdfium.FPDFPage_CountObjects(page), _page_object_at, 0, identity)]
     while stack:
-        parent, count, object_at, start = stack.pop()
+        parent, count, object_at, start, outer = stack.pop()
         for position in range(start, count):
             handle = object_at(parent, position)
             kind = _object_type(handle)
             if kind == pdfium.FPDF_PAGEOBJ_TEXT:
                 order[handle] = len(order)
-            elif kind == pdfium.FPDF_PAGEOBJ_PATH and subpaths < _MIN_RULES:
-                # the reference engine counts each subpath (moveto) as a line or box of its own
-                moves = (_segment_type(_segment_at(handle, i)) for i in range(_segment_count(handle)))
-                subpaths += sum(move == pdfium.FPDF_SEGMENT_MOVETO for move in moves)
+            elif kind == pdfium.FPDF_PAGEOBJ_PATH:
+                path = _path(handle, _compose(_matrix(handle), outer), height)
+                if path:
+                    paths.append(path)
             elif kind == pdfium.FPDF_PAGEOBJ_FORM:
                 # a form's objects come where it is drawn: finish it before the rest of this level
-                stack.append((parent, count, object_at, position + 1))
-                stack.append((handle, _form_object_count(handle), _form_object_at, 0))
+                stack.append((parent, count, object_at, position + 1, outer))
+                inner = _compose(_matrix(handle), outer)
+                stack.append((handle, _form_object_count(handle), _form_object_at, 0, inner))
                 break
-    return order, subpaths >= _MIN_RULES
+    return order, paths
 
 
-def _read_runs(textpage: Any, order: dict[int, int], page_height: float, widths: _Widths) -> list[_Run]:
-    """The page's glyphs per text object, in content-stream order (the hot loop: few calls per glyph)."""
+def _path(handle: int, matrix: Matrix, height: float) -> DrawnPath | None:
+    """A painted path as the reference interpreter records it: operators and end points, top-left origin."""
+    fill, stroke = _INT(), _INT()
+    if not _draw_mode(handle, ctypes.byref(fill), ctypes.byref(stroke)) or not (fill.value or stroke.value):
+        return None  # not painted (a clipping path): the reference engine ignores it too
+    a, b, c, d, e, f = matrix
+    x, y = ctypes.c_float(), ctypes.c_float()
+    operators: list[str] = []
+    points: list[tuple[float, float]] = []
+    start = (0.0, 0.0)
+    curve = 0
+    for index in range(_segment_count(handle)):
+        segment = _segment_at(handle, index)
+        _segment_point(segment, ctypes.byref(x), ctypes.byref(y))
+        point = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
+        kind = _segment_type(segment)
+        if kind == pdfium.FPDF_SEGMENT_BEZIERTO:
+            curve += 1  # PDFium keeps a curve's two control points as segments of their own
+            if curve % 3:
+                continue
+            operators.append("c")
+        else:
+            operators.append(_SEGMENT_OPERATORS.get(kind, "?"))
+            if kind == pdfium.FPDF_SEGMENT_MOVETO:
+                start = point
+        points.append(point)
+        if _segment_closes(segment):
+            operators.append("h")
+            points.append(start)
+    return "".join(operators), tuple(points)
+
+
+def _matrix(handle: int) -> Matrix:
+    matrix = pdfium.FS_MATRIX()
+    if not _object_matrix(handle, ctypes.byref(matrix)):
+        return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    return (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+
+
+def _compose(inner: Matrix, outer: Matrix) -> Matrix:
+    a, b, c, d, e, f = inner
+    a2, b2, c2, d2, e2, f2 = outer
+    return (
+        a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2, e * a2 + f * c2 + e2, e * b2 + f * d2 + f2
+    )
+
+
+def _read_runs(textpage: Any, order: dict[int, int], height: float, widths: Widths) -> list[Run]:
+    """The page's glyphs as runs of entries per text object, in content-stream order.
+
+    The hot loop: a piece of glyphs whose advances are all known costs two origin calls and two
+    object calls; any other glyph one origin call, and a loose box while its advance is unknown.
+    """
     count = pdfium.FPDFText_CountChars(textpage)
     if count <= 0:
         return []
-    text = _page_text(textpage, count)
-    x, y, box = ctypes.c_double(), ctypes.c_double(), pdfium.FS_RECTF()
-    x_ref, y_ref, box_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(box)
-    get_origin, get_box = pdfium.FPDFText_GetCharOrigin, pdfium.FPDFText_GetLooseCharBox
-    is_generated, known = pdfium.FPDFText_IsGenerated, widths.exact
-    styles: dict[int | None, _Style] = {}
-    runs: list[_Run] = []
-    current: int | None = -1
-    run = _Run(-1, _Style("", 0.0, 0.0, 0.0, True), [], [], [], [])
-    for index in range(count):
-        char = text[index]
-        if char in _BLANKS and is_generated(textpage, index):
+    text = _page_text(textpage, count).translate(_HYPHENS)
+    reader = _GlyphReader(textpage, height, widths)
+    styles: dict[int | None, RunStyle] = {}
+    runs: list[Run] = []
+    handle: int | None = -1
+    run = Run(-1, RunStyle("", 0.0, 0.0, 0.0, True), [])
+    known: dict[str, float] = {}
+    for token in _TOKENS.finditer(text):
+        start, stop = token.span()
+        first = _text_object_at(reader.page, start)
+        if stop - start == 1 and text[start] in " \r\n" and _is_generated(reader.page, start):
             continue
-        handle = _text_object_at(textpage, index)
-        if handle != current:
-            current = handle
-            if handle not in styles:
-                styles[handle] = _style(textpage, index, handle, page_height)
-            run = _Run(order.get(handle, -1) if handle is not None else -1, styles[handle], [], [], [], [])
+        last = first if stop - start == 1 else _text_object_at(reader.page, stop - 1)
+        if first != last:  # the token spans text objects: one glyph at a time
+            for index in range(start, stop):
+                owner = _text_object_at(reader.page, index)
+                if owner != handle:
+                    handle, run, known = owner, _new_run(textpage, index, owner, order, styles, height), {}
+                    known = widths.known(run.style.fontname)
+                    runs.append(run)
+                reader.add(text, index, index + 1, run, known)
+            continue
+        if first != handle:
+            handle, run = first, _new_run(textpage, start, first, order, styles, height)
+            known = widths.known(run.style.fontname)
             runs.append(run)
-        char = _HYPHENS.get(char, char)
-        get_origin(textpage, index, x_ref, y_ref)
-        run.chars.append(char)
-        run.origins.append(x.value)
-        if not run.style.upright:
-            get_box(textpage, index, box_ref)
-            run.boxes.append((box.left, box.right, page_height - box.top, page_height - box.bottom))
-            run.ends.append(box.right)
-        elif (run.style.fontname, char) in known:
-            run.ends.append(None)
-        else:
-            get_box(textpage, index, box_ref)
-            run.ends.append(box.right)
-    for run in runs:
-        _learn(run, widths)
+        if stop - start == 1 or not run.style.upright or not known.keys() >= set(token.group()):
+            reader.add(text, start, stop, run, known)
+            continue
+        head, tail = reader.origin(start), reader.origin(stop - 1)
+        predicted = head + sum([known[char] for char in text[start : stop - 1]]) * 0.001 * run.style.size
+        if abs(predicted - tail) <= _PIECE_DRIFT:
+            append_entry(run, ("p", token.group(), head, tail), widths)
+        else:  # spacing, kerning or a gap inside: glyph by glyph
+            reader.add(text, start, stop, run, known)
     if all(run.position >= 0 for run in runs):
         # PDFium sorts the text objects of a line by x; the reference engine keeps the stream order
         runs.sort(key=lambda run: run.position)
     return runs
+
+
+def _new_run(
+    textpage: Any, index: int, handle: int | None, order: dict[int, int], styles: dict[int | None, RunStyle],
+    height: float,
+) -> Run:
+    if handle not in styles:
+        styles[handle] = _style(textpage, index, handle, height)
+    return Run(order.get(handle, -1) if handle is not None else -1, styles[handle], [])
+
+
+class _GlyphReader:
+    """Origins and loose boxes of one text page's glyphs, through reused C buffers."""
+
+    def __init__(self, textpage: Any, height: float, widths: Widths) -> None:
+        self.page = ctypes.c_void_p(ctypes.cast(textpage, ctypes.c_void_p).value)
+        self.height = height
+        self.widths = widths
+        self._x, self._y, self._box = ctypes.c_double(), ctypes.c_double(), pdfium.FS_RECTF()
+        self._x_ref = ctypes.c_void_p(ctypes.addressof(self._x))
+        self._y_ref = ctypes.c_void_p(ctypes.addressof(self._y))
+        self._box_ref = ctypes.c_void_p(ctypes.addressof(self._box))
+
+    def origin(self, index: int) -> float:
+        _char_origin(self.page, index, self._x_ref, self._y_ref)
+        return self._x.value
+
+    def end(self, index: int) -> float:
+        _loose_box(self.page, index, self._box_ref)
+        return self._box.right
+
+    def add(self, text: str, start: int, stop: int, run: Run, known: dict[str, float]) -> None:
+        """Glyph entries one by one; a loose box where the advance is not known yet."""
+        entries, upright, box = run.entries, run.style.upright, self._box
+        for index in range(start, stop):
+            char, x = text[index], self.origin(index)
+            if not upright:
+                _loose_box(self.page, index, self._box_ref)
+                entries.append(("r", char, box.left, box.right, self.height - box.top, self.height - box.bottom))
+            elif entries and entries[-1][2] == x:
+                # a ligature split into letters at one origin: each letter needs the box of the whole
+                if entries[-1][3] is None:
+                    entries[-1] = ("g", entries[-1][1], x, self.end(index - 1))
+                append_entry(run, ("g", char, x, self.end(index)), self.widths)
+            else:
+                append_entry(run, ("g", char, x, None if char in known else self.end(index)), self.widths)
 
 
 def _page_text(textpage: Any, count: int) -> str:
@@ -297,7 +386,7 @@ def _page_text(textpage: Any, count: int) -> str:
     return "".join(chr(pdfium.FPDFText_GetUnicode(textpage, i)) for i in range(count))
 
 
-def _style(textpage: Any, index: int, handle: int | None, page_height: float) -> _Style:
+def _style(textpage: Any, index: int, handle: int | None, page_height: float) -> RunStyle:
     name = ctypes.create_string_buffer(256)
     flags = ctypes.c_int()
     length = pdfium.FPDFText_GetFontInfo(textpage, index, name, len(name), ctypes.byref(flags))
@@ -316,53 +405,7 @@ def _style(textpage: Any, index: int, handle: int | None, page_height: float) ->
         found = bool(font) and bool(_font_descent(font, 1000.0, ctypes.byref(units)))
         descent = -abs(units.value) if found else 0.0  # a positive /Descent is a sign error
     d = matrix.d
-    low = round(y.value, 4) + d * descent / 1000 * font_size  # baseline back to the file's 4 decimals
+    low = snap(y.value) + d * descent / 1000 * font_size  # the baseline as the file gives it
     high = low + d * font_size
     upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and d > 0
-    return _Style(fontname, round(d * font_size, 6), page_height - high, page_height - low, upright)
-
-
-def _learn(run: _Run, widths: _Widths) -> None:
-    if not run.style.upright or run.style.size <= 0:
-        return
-    fontname, size = run.style.fontname, run.style.size
-    exact = _WIDTH_PRECISION * size
-    for k in range(len(run.chars) - 1):
-        end = run.ends[k]
-        if end is None:
-            continue
-        left, step = run.origins[k], run.origins[k + 1] - run.origins[k]
-        key = (fontname, run.chars[k])
-        if abs(left + step - end) <= exact:
-            widths.exact[key] = round(step / size, 4)
-        elif 0 < step < end - left:  # ink beyond the advance: the next glyph bounds the width
-            widths.bound[key] = max(widths.bound.get(key, 0.0), step / size)
-
-
-def _place(run: _Run, widths: _Widths) -> list[Glyph]:
-    """The run's glyphs, each from its origin to the end of its advance as the reference engine sees it."""
-    fontname, size, top, bottom, upright = run.style
-    if not upright:  # rotated or skewed glyphs: PDFium's loose box stands in for the turned one
-        return [(char, *box, fontname, size, False) for char, box in zip(run.chars, run.boxes)]
-    placed: list[Glyph] = []
-    last = len(run.chars) - 1
-    expected = round(run.origins[0], 4) if run.origins else 0.0
-    for k, char in enumerate(run.chars):
-        left, end = run.origins[k], run.ends[k]
-        if abs(left - expected) <= _FLOAT_DRIFT:
-            # PDFium adds up advances in 32-bit floats; redo the sum in 64 bits as the reference does
-            left = expected
-        width = widths.exact.get((fontname, char))
-        if width is not None:
-            right = left + width * size
-        elif end is None:  # cannot happen: a glyph without a box had a known width
-            right = left
-        elif k < last and run.origins[k + 1] < end:  # the ink overhangs: the next glyph ends it
-            right = run.origins[k + 1]
-        elif (fontname, char) in widths.bound:
-            right = left + min(widths.bound[fontname, char] * size, end - left)
-        else:
-            right = end
-        expected = right
-        placed.append((char, left, right, top, bottom, fontname, size, True))
-    return placed
+    return RunStyle(fontname, round(d * font_size, 6), page_height - high, page_height - low, upright)

@@ -133,7 +133,11 @@ def _item(
 ) -> ApplicationItem:
     cut = title_line_count(head.lines, full_from)
     heading = HEADING.match(join_lines([line.text for line in head.lines[:cut]], vocabulary))
-    assert heading is not None  # the paragraph matched HEADING before it came here
+    while heading is None and cut < len(head.lines):  # "3. GENT –" alone: the title is on the next line
+        cut += 1
+        heading = HEADING.match(join_lines([line.text for line in head.lines[:cut]], vocabulary))
+    if heading is None:  # no lines to cut: the paragraph's text matched HEADING before it came here
+        heading, cut = HEADING.match(head.text), len(head.lines)
     summary_parts = [join_lines([line.text for line in head.lines[cut:]], vocabulary)]
     summary_parts += [p.text for p in extra]
     summary = "\n\n".join(part for part in summary_parts if part)

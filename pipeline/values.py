@@ -6,6 +6,7 @@ Each takes a string and returns a value or raises ValueError; none ever raises a
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 MONTHS = {
@@ -51,12 +52,19 @@ def parse_amount(text: str) -> float:
     scaled = re.search(r"(\d+)(?:,(\d+))?\s*(miljoen|mio\.?|miljard)", cleaned, re.IGNORECASE)
     if scaled:
         value = float(f"{scaled.group(1)}.{scaled.group(2) or '0'}")
-        return round(value * _SCALE[scaled.group(3).lower()], 2)
+        return _finite(round(value * _SCALE[scaled.group(3).lower()], 2), text)
     match = re.search(r"(\d{1,3}(?:[.\s]\d{3})+|\d+)(?:,(\d{1,2}))?(?!\d)", cleaned)
     if not match:
         raise ValueError(f"no amount in {text!r}")
     whole = re.sub(r"[.\s]", "", match.group(1))
-    return float(f"{whole}.{match.group(2) or '0'}")
+    return _finite(float(f"{whole}.{match.group(2) or '0'}"), text)
+
+
+def _finite(value: float, text: str) -> float:
+    # a run of 309 digits is "inf" as a float: not an amount
+    if not math.isfinite(value):
+        raise ValueError(f"amount out of range in {text[:40]!r}")
+    return value
 
 
 _DECLARED = re.compile(

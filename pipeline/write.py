@@ -13,13 +13,17 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.records import DocumentResult, SnapshotInfo, SourceFile
+from pipeline.storage import is_url, join_location, read_bytes, upload_files, write_bytes
 from pipeline.tabulate import tabulate_results
 from schemas import DatasetSchema, arrow_schema, load_schema
 
@@ -60,7 +64,7 @@ def compute_snapshot_id(inputs: Sequence[SourceFile], code_version: str, schema_
 def publish_snapshot(
     results: Sequence[DocumentResult],
     inputs: Sequence[SourceFile],
-    out_dir: Path,
+    out_dir: Path | str,
     *,
     schema: DatasetSchema,
     code_version: str,
@@ -74,8 +78,12 @@ def publish_snapshot(
     Does nothing (published=False) when LATEST already names a valid snapshot with this id; an
     existing valid snapshots/<id> folder from an earlier run is reused. `run_info` (timestamps,
     host, ...) goes to OUT_DIR/runs/<id>.json, outside the snapshot. `progress` is called with
-    each name in PROGRESS_STEPS as it completes.
+    each name in PROGRESS_STEPS as it completes. OUT_DIR may be a URL (`s3://bucket/prefix`).
     """
+    if is_url(out_dir):
+        local = partial(publish_snapshot, results, inputs, schema=schema, code_version=code_version,
+                        library_versions=library_versions, engine=engine, run_info=run_info, progress=progress)
+        return _publish_to_url(str(out_dir), local)
     out_dir = Path(out_dir)
     step = progress or (lambda name: None)
     known = {f.path for f in inputs}
@@ -221,6 +229,39 @@ def _build_folder(final: Path, tables: Mapping[str, pa.Table], head: dict, step:
         shutil.rmtree(tmp, ignore_errors=True)
     _fsync(final.parent)
     step("renamed")
+
+
+def _publish_to_url(target: str, publish_local: Callable[[Path], SnapshotInfo]) -> SnapshotInfo:
+    """Build the snapshot in a local staging folder, then copy it under the URL `target`.
+
+    An object store has no rename: the tables go up first, the manifest after them and LATEST
+    last, so a reader that follows LATEST finds a complete snapshot. Nothing is copied when
+    LATEST already names this id and the stored manifest is this one.
+    """
+    with tempfile.TemporaryDirectory(prefix="parlq-publish-") as staging:
+        info = publish_local(Path(staging))
+        folder = Path(info.path)
+        remote = join_location(target, SNAPSHOTS, info.snapshot_id)
+        latest = f"{info.snapshot_id}\n".encode("ascii")
+        unchanged = (
+            _stored(join_location(target, LATEST)) == latest
+            and _stored(join_location(remote, MANIFEST)) == (folder / MANIFEST).read_bytes()
+        )
+        if not unchanged:
+            tables = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST)
+            upload_files(folder, remote, [*tables, MANIFEST])
+            write_bytes(join_location(target, LATEST), latest)
+        runs = Path(staging) / RUNS
+        if runs.is_dir():
+            upload_files(runs, join_location(target, RUNS), sorted(p.name for p in runs.iterdir()))
+    return replace(info, path=remote, published=not unchanged)
+
+
+def _stored(location: str) -> bytes | None:
+    try:
+        return read_bytes(location)
+    except OSError:
+        return None
 
 
 def _info(final: Path, schema: DatasetSchema, *, published: bool) -> SnapshotInfo:

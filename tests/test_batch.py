@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -77,31 +74,15 @@ def test_workers_match_inline_and_leave_no_process(tmp_path: Path, fixture_set) 
     assert not _worker_pids()
 
 
-def test_timeout_kills_the_worker_and_the_batch_goes_on(tmp_path: Path, fixture_set) -> None:
-    sources = _corpus(tmp_path, fixture_set, *GOOD[:2], hang="loop.pdf")
-    batch = BatchConfig(workers=1, isolate=True, limits=Limits(timeout_s=2.0))
-    started = time.monotonic()
+def test_a_timeout_is_recorded_and_never_cached(tmp_path: Path, fixture_set) -> None:
+    sources = _corpus(tmp_path / "src", fixture_set, *GOOD[:2], hang="loop.pdf")
+    batch = BatchConfig(workers=1, isolate=True, limits=Limits(timeout_s=2.0), cache_dir=tmp_path / "cache",
+                        code_version="t", schema_version="t")  # fmt: skip
     outcome = process_sources(sources, CONFIG, batch)
-    errors = _errors(outcome.results)
-    assert errors == {"loop.pdf": "timeout", GOOD[0]: None, GOOD[1]: None}
-    assert time.monotonic() - started < 60
+    assert _errors(outcome.results) == {"loop.pdf": "timeout", GOOD[0]: None, GOOD[1]: None}
+    cached = {p.name[:64] for p in (tmp_path / "cache").glob("*.json")}
+    assert cached == {s.sha256 for s in sources if s.path != "loop.pdf"}  # a later run tries it again
     assert not _worker_pids()
-
-
-def test_a_dying_worker_is_replaced(tmp_path: Path, fixture_set) -> None:
-    sources = _corpus(tmp_path, fixture_set, GOOD[0], hang="loop.pdf")  # sorted: the good one first
-    sources += _corpus(tmp_path / "z", fixture_set, GOOD[1])
-
-    def kill_soon(result: DocumentResult) -> None:
-        if result.source_file == GOOD[0]:  # the worker takes loop.pdf next and hangs in it
-            threading.Timer(1.0, lambda: [os.kill(pid, signal.SIGSEGV) for pid in _worker_pids()]).start()
-
-    batch = BatchConfig(workers=1, isolate=True, limits=Limits(timeout_s=60))
-    outcome = process_sources(sources, CONFIG, batch, on_result=kill_soon)
-    errors = _errors(outcome.results)
-    assert errors[GOOD[0]] is None and errors[GOOD[1]] is None
-    assert errors["loop.pdf"] == "worker_crashed"
-    assert "SIGSEGV" in outcome.results[1].failures[0].message
 
 
 def test_a_worker_that_cannot_start_is_fatal(tmp_path: Path, fixture_set) -> None:

@@ -7,14 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import DocumentError
-from pipeline.layout import LayoutConfig, clean_document
+from pipeline.layout import LayoutConfig, clean_document, join_lines
 from pipeline.parse import parse_document, split_sections
 from pipeline.read import ReaderConfig, read_pdf_bytes
-from pipeline.records import CleanDocument, Paragraph
+from pipeline.records import CleanDocument, Line, Paragraph
 from tests.fixtures.generate import DOCS_DIR
 from tests.fixtures.markup import block_text, parse_markup
 from tests.fixtures.render import VARIANTS
@@ -110,3 +110,63 @@ def test_split_sections_never_loses_or_duplicates_paragraphs(texts: list[str]) -
     regrouped = list(preamble) + [p for s in sections for p in s.paragraphs]
     assert [id(p) for p in regrouped] == [id(p) for p in paragraphs]
     assert [s.number for s in sections] == list(range(1, len(sections) + 1))
+
+
+# Header-block lines, their near misses and plain noise, in any order: whatever the blocks say,
+# parsing gives a document or a DocumentError of the parse stage, never another exception.
+_HEADER_LINE = st.one_of(
+    st.sampled_from(["SCHRIFTELIJKE VRAAG", "ANTWOORD", "ANTWOORD:", "aan BART SOMERS", "van CHRIS JANSSENS",
+                     "VLAAMS MINISTER VAN WONEN", "datum: 1 oktober 2021", "datum: 31 februari 2021", "datum:",
+                     "op vraag nr. 12 van 1 oktober 2021", "op vraag nr. 99999 van gisteren", "1. Welke?", "2) Hoe?",
+                     "nr.", "van", "aan", "", " "]),
+    st.integers(0, 10**6).map(lambda n: f"nr. {n}"),
+    st.text(max_size=12).map(lambda t: f"van {t}"),
+    st.text(max_size=12).map(lambda t: f"aan {t}".upper()),
+    st.text(max_size=30),
+)  # fmt: skip
+
+
+_SKELETON = (
+    ("SCHRIFTELIJKE VRAAG",), ("nr. 12",), ("van CHRIS JANSSENS",), ("datum: 1 oktober 2021",), ("aan BART SOMERS",),
+    ("VLAAMS MINISTER VAN BINNENLANDS BESTUUR,", "BESTUURSZAKEN EN GELIJKE KANSEN"),
+    ("Wijkverbeteringscontracten - Projectaanvragen",), ("In de beleidsnota staat een oproep.",),
+    ("1. Welke projecten werden ingediend?",), ("2. Hoeveel middelen zijn er?",),
+    ("BART SOMERS",), ("VLAAMS MINISTER VAN BINNENLANDS BESTUUR",), ("ANTWOORD",),
+    ("op vraag nr. 12 van 1 oktober 2021",), ("van CHRIS JANSSENS",),
+    ("1. Er werden 3 aanvragen ingediend.",), ("2. Er is 2 miljoen euro.",),
+)  # fmt: skip
+
+
+@st.composite
+def _document(draw: st.DrawFn) -> list[list[str]]:
+    """A written question's lines, each kept, dropped, replaced by noise or followed by noise."""
+    paragraphs = []
+    for lines in _SKELETON:
+        fate = draw(st.sampled_from(["keep", "keep", "keep", "keep", "drop", "noise", "extra"]))
+        if fate == "noise":
+            lines = (draw(_HEADER_LINE),)
+        if fate != "drop":
+            paragraphs.append(list(lines))
+        if fate == "extra":
+            paragraphs.append([draw(_HEADER_LINE)])
+    return paragraphs
+
+
+def _paragraph(texts: list[str], number: int) -> Paragraph:
+    lines = tuple(Line(t, 1 + number // 5, 72.0, 400.0, 100.0 + 12 * k, 110.0 + 12 * k, "F", 10.0, t.isupper())
+                  for k, t in enumerate(texts))  # fmt: skip
+    return Paragraph(join_lines(list(texts)), lines[0].page, lines[-1].page, lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_document(), st.lists(st.lists(_HEADER_LINE, min_size=1, max_size=4), max_size=12)))
+def test_parse_document_gives_a_document_or_a_parse_error(paragraphs: list[list[str]]) -> None:
+    clean = CleanDocument(tuple(_paragraph(t, n) for n, t in enumerate(paragraphs)), (), 3, (72.0, 520.0))
+    try:
+        parsed = parse_document(clean)
+    except DocumentError as error:
+        assert error.stage == "parse" and error.kind and error.message
+        return
+    meta = parsed.meta
+    assert meta.question_number > 0 and meta.questioner and meta.minister
+    assert [s.number for s in parsed.questions] == list(range(1, len(parsed.questions) + 1))

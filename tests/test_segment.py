@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.records import DocumentMeta, Line, Paragraph, ParsedDocument, Section, Table
@@ -138,3 +138,69 @@ def test_segmentation_never_loses_or_duplicates_item_text(places: list[str], bol
     got = " ".join(f"{i.printed_number}. {i.place} – {i.title} {i.summary}" for i in result.items)
     assert got.split() == " ".join(p.text for p in paragraphs[1:]).split()
     assert [i.item_number for i in result.items] == list(range(1, len(places) + 1))
+
+
+_GAP = st.sampled_from([" ", "  ", "\t", "\n", " " * 40])
+_HEADING_TEXT = st.one_of(
+    st.text(max_size=200),
+    st.tuples(
+        st.one_of(st.integers(0, 1234).map(str), st.text("0123456789", max_size=5)),
+        st.sampled_from([".", ")", "", ":"]), _GAP, st.text(max_size=20), _GAP,
+        st.sampled_from(["–", "—", "-", "", "–" * 3]), _GAP, st.text(max_size=40),
+    ).map("".join),
+)  # fmt: skip
+
+
+@given(_HEADING_TEXT)
+def test_heading_groups_are_consistent(text: str) -> None:
+    match = HEADING.match(text)
+    if match:
+        assert 1 <= len(match.group("number")) <= 3 and match.group("number").isdigit()
+        assert match.group("place") and not match.group("place")[0].isspace()
+        assert match.group("title") and not match.group("title")[0].isspace()
+
+
+_CELL = st.one_of(st.none(), st.sampled_from(["Gent", "Genk", "Totaal", "Rabot", "612.500,50", "€ 1,2 miljoen", "9" * 330]),
+                  st.text(max_size=15))  # fmt: skip
+_TABLE = st.builds(
+    Table,
+    page=st.integers(1, 5),
+    rows=st.lists(st.lists(_CELL, min_size=0, max_size=5).map(tuple), max_size=6).map(
+        lambda rows: (("Gemeente", "Wijk", "Project", "Subsidie"), *rows)
+    ),
+    top=st.just(100.0),
+    bottom=st.just(200.0),
+)
+_ANSWER_LINE = st.one_of(
+    st.tuples(st.integers(0, 30), st.sampled_from(sorted(PLACES)), st.text(max_size=20)).map(
+        lambda t: f"{t[0]}. {t[1]} – {t[2]}"
+    ),
+    st.sampled_from(["Er werden 3 aanvragen ingediend:", "De volgende aanvragen werden niet weerhouden:",
+                     "Er werden twaalf projecten geselecteerd.", "Het dossier was onvolledig."]),
+    st.text(max_size=40),
+)  # fmt: skip
+_ANSWER_PARAGRAPH = st.one_of(
+    st.builds(
+        lambda texts, bold, widths: _para([_line(t, w, bold=bold) for t, w in zip(texts, widths)]),
+        st.lists(_ANSWER_LINE, min_size=1, max_size=4), st.booleans(), st.lists(st.floats(80, 600), min_size=4, max_size=4),
+    ),
+    _TABLE.map(lambda table: _para(text="tabel", table=table)),
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ANSWER_PARAGRAPH, max_size=10))
+def test_segmentation_of_anything_gives_numbered_items(paragraphs: list[Paragraph]) -> None:
+    result = segment_applications(_doc(paragraphs), (72, 520), _is_place, SegmentConfig())
+    assert [i.item_number for i in result.items] == list(range(1, len(result.items) + 1))
+    assert all(i.status in {"submitted", "accepted", "rejected"} and i.page_start <= i.page_end for i in result.items)
+    assert all(i.budget_eur is None or 0 <= i.budget_eur < float("inf") for i in result.items)
+    assert result.declared_count is None or result.declared_count >= 0
+
+
+@pytest.mark.parametrize("widths", [(300, 300), (515, 515)])
+def test_heading_ending_at_its_dash_takes_the_title_from_the_next_line(widths: tuple[float, float]) -> None:
+    """Found by the test above: a plain "3. GENT –" line ended the heading before its title."""
+    lines = [_line("3. GENT –", widths[0]), _line("Samen sterk in de wijk", widths[1]), _line("Een samenvatting.", 300)]
+    result = segment_applications(_doc([_para(lines)]), (72, 520), _is_place, SegmentConfig())
+    assert [(i.place, i.title, i.summary) for i in result.items] == [("GENT", "Samen sterk in de wijk", "Een samenvatting.")]

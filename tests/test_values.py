@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.values import (
+    MONTHS,
+    NUMBER_WORDS,
     find_declared_count,
     find_max_budget,
     parse_amount,
@@ -113,3 +116,62 @@ def test_parsers_never_crash(text: str) -> None:
     find_max_budget(text)
     proper_case_name(text)
     proper_case_title(text)
+
+
+# Structured noise: the fragments the parsers look for, glued together at random, reach the
+# branches plain random text never does (month names, separators, scale words, long digit runs).
+_DATE_TEXT = st.lists(
+    st.one_of(
+        st.integers(-1, 100_000).map(str),
+        st.sampled_from(sorted(MONTHS)),
+        st.sampled_from([" ", ".", "/", "-", ". ", "\u00a0", "op vraag nr. 12 van ", "datum: "]),
+        st.text(max_size=4),
+    ),
+    max_size=8,
+).map("".join)
+_AMOUNT_TEXT = st.lists(
+    st.one_of(
+        st.text("0123456789", min_size=1, max_size=20),
+        st.integers(1, 400).map(lambda n: "9" * n),  # past 308 digits a float is inf
+        st.sampled_from([".", ",", " ", "\u00a0", "€", "€ ", " euro", "EUR ", " miljoen", " mio.", " miljard", "-"]),
+    ),
+    max_size=6,
+).map("".join)
+_COUNT_TEXT = st.tuples(
+    st.sampled_from(["Er werden ", "er zijn ", "In totaal werden ", "Er werd in totaal ", ""]),
+    st.one_of(st.integers(0, 99_999).map(str), st.sampled_from(sorted(NUMBER_WORDS)), st.text(max_size=6)),
+    st.sampled_from([" aanvragen ", " projecten ", " dossiers ", " nieuwe aanvragen ", " "]),
+    st.sampled_from(["ingediend.", "geselecteerd", "goedgekeurd en", "", "ontvangen"]),
+).map("".join)
+
+
+@given(_DATE_TEXT)
+def test_parse_dutch_date_gives_a_real_date_or_value_error(text: str) -> None:
+    try:
+        date = parse_dutch_date(text)
+    except ValueError:
+        return
+    assert isinstance(date, dt.date) and 1 <= date.year <= 9999
+
+
+@given(_AMOUNT_TEXT)
+def test_parse_amount_is_finite_or_value_error(text: str) -> None:
+    try:
+        value = parse_amount(text)
+    except ValueError:
+        return
+    assert math.isfinite(value) and value >= 0
+
+
+@given(st.one_of(_COUNT_TEXT, st.text(max_size=120)))
+def test_find_declared_count_is_a_count_and_a_verb_or_none(text: str) -> None:
+    found = find_declared_count(text)
+    if found is not None:
+        count, verb = found
+        assert count >= 0 and verb in {"ingediend", "geselecteerd", "goedgekeurd", "weerhouden", "ontvangen", "aanvaard"}
+
+
+@given(st.tuples(st.sampled_from(["het maximale budget voor één project ", "maximum subsidie ", ""]), _AMOUNT_TEXT))
+def test_find_max_budget_is_finite_or_none(parts: tuple[str, str]) -> None:
+    value = find_max_budget("".join(parts) + " euro")
+    assert value is None or (math.isfinite(value) and value >= 0)

@@ -1,0 +1,378 @@
+"""Throughput benchmark of parlq against a naive peer and the native floor, on one generated corpus.
+
+    python bench/run.py --docs 500
+
+Renders (once, cached in bench/corpus/) a synthetic corpus with the project's fixture generator,
+then measures, each in a fresh process whose whole process tree is sampled for peak RSS:
+(a) the naive peer: pdfplumber extract_text and a regex split of numbered items, nothing written;
+(b) the native floor: pypdfium2 text extraction alone;
+(c) parlq end to end (discover, read, clean, segment, extract, validate, write) per engine with
+    1 and 2 workers, through the pipeline's batch function as the flow calls it (no Prefect);
+    a one-document `parlq run` for the start cost, and the bare import time of the stack;
+(d) a rerun with nothing new (all from the cache) and one with 1% new documents.
+Prints a table and writes bench/results/<date>.md with the machine's description.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+CORPUS = BENCH / "corpus"
+RESULTS = BENCH / "results"
+LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "spacy", "pandas", "pyarrow", "pandera", "prefect", "psutil")
+STACK = ("pdfplumber", "pypdfium2", "spacy", "pandas", "pyarrow", "prefect")
+DEFAULT_ENGINE = "pdfium"  # the engine the targets name "default": the fast one, same dataset
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str
+    docs: int
+    pages: int
+    seconds: float
+    peak_mib: float
+    extra: dict
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.docs / self.seconds if self.seconds else 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python bench/run.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=500, help="documents in the corpus (default 500)")
+    parser.add_argument("--small", type=int, default=50, help="documents of the small run for peak RSS (50)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpus")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: one measurement in this process
+    parser.add_argument("--source", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--engine", default=DEFAULT_ENGINE, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--code-version", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        # the repository, not bench/, on the path: worker processes inherit it
+        sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != BENCH]
+        print(json.dumps(_MEASURES[args.measure](args)))
+        return 0
+    return run_benchmark(args.docs, args.small, args.seed)
+
+
+def run_benchmark(docs: int, small: int, seed: int) -> int:
+    sources = prepare_sources(docs, small, seed)
+    from pipeline.provenance import code_version
+
+    version = code_version()  # one for every measurement: the cache stays valid while the code is edited
+    work = Path(tempfile.mkdtemp(prefix="parlq-bench-"))
+    measures: list[Measure] = []
+    try:
+        step = lambda m: (measures.append(m), print(_row(m), flush=True))  # noqa: E731
+        print(_HEADER, flush=True)
+        step(measure("a naive peer (pdfplumber extract_text + regex)", "naive", sources["full"], version))
+        step(measure("b native floor (pypdfium2 text only)", "floor", sources["full"], version))
+        for engine in ("pdfium", "pdfplumber"):
+            for workers in (1, 2):
+                out = work / f"{engine}-{workers}"
+                label = f"c parlq {engine}, {workers} worker{'s' * (workers > 1)}"
+                step(measure(label, "parlq", sources["full"], version, out=out, engine=engine, workers=workers))
+        out = work / f"{DEFAULT_ENGINE}-2"  # its cache now holds every document
+        step(measure("d rerun, nothing new", "parlq", sources["full"], version, out=out, engine=DEFAULT_ENGINE, workers=2))
+        step(measure("d rerun, 1% new", "parlq", sources["plus_new"], version, out=out, engine=DEFAULT_ENGINE, workers=2))
+        for workers in (1, 2):
+            label = f"e parlq {DEFAULT_ENGINE}, {workers} worker{'s' * (workers > 1)}, {small} docs"
+            out = work / f"small-{workers}"
+            step(measure(label, "parlq", sources["small"], version, out=out, engine=DEFAULT_ENGINE, workers=workers))
+        starts = start_costs(sources["one"], work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report = render_report(measures, starts, docs, small, seed)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{dt.date.today().isoformat()}.md"
+    path.write_text(report, encoding="utf-8")
+    print("\n" + report.split("## Targets", 1)[1].strip() if "## Targets" in report else "")
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+    return 0
+
+
+# --- corpus -----------------------------------------------------------------------------------
+
+
+def prepare_sources(docs: int, small: int, seed: int) -> dict[str, Path]:
+    """Folders of hard links into the rendered corpus: full, small, one document, full + 1% new."""
+    sys.path.insert(0, str(ROOT))
+    rendered = _rendered(CORPUS / f"seed-{seed}", docs, seed)
+    new_count = max(1, math.ceil(docs * 0.01))
+    fresh = _rendered(CORPUS / f"seed-{seed + 1}", new_count, seed + 1)
+    runs = CORPUS / "runs"
+    shutil.rmtree(runs, ignore_errors=True)
+    folders = {
+        "full": {"": rendered[:docs]},
+        "small": {"": rendered[:small]},
+        "one": {"": rendered[:1]},
+        "plus_new": {"": rendered[:docs], "new": fresh[:new_count]},
+    }
+    for name, parts in folders.items():
+        for sub, files in parts.items():
+            target = runs / name / sub
+            target.mkdir(parents=True, exist_ok=True)
+            for file in files:
+                _link(file, target / file.name)
+    return {name: runs / name for name in folders}
+
+
+def _rendered(folder: Path, count: int, seed: int) -> list[Path]:
+    from tests.fixtures.generate import render_synthetic
+
+    pdfs = sorted(folder.glob("*.pdf"))
+    if len(pdfs) < count:  # the same seed renders the same documents: a larger corpus extends a smaller
+        print(f"rendering {count} synthetic documents into {folder.relative_to(ROOT)} ...", flush=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        render_synthetic(folder, count, seed)
+        pdfs = sorted(folder.glob("*.pdf"))
+    return pdfs[:count]
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+# --- measuring --------------------------------------------------------------------------------
+
+
+def measure(label: str, mode: str, source: Path, version: str, out: Path | None = None,
+            engine: str = DEFAULT_ENGINE, workers: int = 1) -> Measure:
+    """Run one measurement in a fresh process; sample the RSS of its whole process tree."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--measure", mode, "--source", str(source),
+               "--engine", engine, "--workers", str(workers), "--code-version", version]
+    if out is not None:
+        command += ["--out", str(out)]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    peak = _watch(child.pid)
+    stdout, stderr = child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"{label} failed:\n{stderr[-3000:]}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    return Measure(label, result.pop("docs"), result.pop("pages"), result.pop("seconds"), peak / 2**20, result)
+
+
+def _watch(pid: int) -> int:
+    """Peak of the summed RSS of a process and all its descendants, sampled every 50 ms."""
+    peak = 0
+    try:
+        root = psutil.Process(pid)
+        while root.is_running() and root.status() != psutil.STATUS_ZOMBIE:
+            total = 0
+            for process in [root, *root.children(recursive=True)]:
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak = max(peak, total)
+            time.sleep(0.05)
+    except psutil.Error:
+        pass
+    return peak
+
+
+def start_costs(one_doc: Path, work: Path) -> dict[str, float]:
+    """Wall seconds of a one-document `parlq run` per engine, and of importing each library alone."""
+    costs: dict[str, float] = {}
+    for engine in ("pdfium", "pdfplumber"):
+        out = work / f"one-{engine}"
+        command = [sys.executable, "-m", "flows.cli", "run", str(one_doc), "--out", str(out), "--workers", "1",
+                   "--engine", engine, "--quiet"]
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        costs[f"parlq run, 1 document, {engine}"] = time.perf_counter() - start
+    base = min(_timed([sys.executable, "-c", "pass"]) for _ in range(3))
+    for module in STACK:
+        costs[f"import {module}"] = min(_timed([sys.executable, "-c", f"import {module}"]) for _ in range(2)) - base
+    costs["import the whole stack"] = _timed([sys.executable, "-c", "import " + ", ".join(STACK)]) - base
+    return costs
+
+
+def _timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def _pdfs(source: str) -> list[Path]:
+    return sorted(Path(source).rglob("*.pdf"))
+
+
+def _measure_naive(args: argparse.Namespace) -> dict:
+    import re
+
+    import pdfplumber
+
+    numbered = re.compile(r"\n(?=\d{1,3}\.\s)")
+    paths, pages, items = _pdfs(args.source), 0, 0
+    start = time.perf_counter()
+    for path in paths:
+        with pdfplumber.open(path) as pdf:
+            text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+            pages += len(pdf.pages)
+        items += len(numbered.split(text))
+    return {"seconds": time.perf_counter() - start, "docs": len(paths), "pages": pages, "items": items}
+
+
+def _measure_floor(args: argparse.Namespace) -> dict:
+    import pypdfium2
+
+    paths, pages, chars = _pdfs(args.source), 0, 0
+    start = time.perf_counter()
+    for path in paths:
+        document = pypdfium2.PdfDocument(path)
+        for page in document:
+            textpage = page.get_textpage()
+            chars += len(textpage.get_text_range())
+            textpage.close()
+            page.close()
+            pages += 1
+        document.close()
+    return {"seconds": time.perf_counter() - start, "docs": len(paths), "pages": pages, "chars": chars}
+
+
+def _measure_parlq(args: argparse.Namespace) -> dict:
+    """What flows/batch.py's flow does, without Prefect: discover, process, validate, publish."""
+    from pipeline.batch import BatchConfig, process_sources
+    from pipeline.discover import discover_sources, input_files
+    from pipeline.limits import Limits
+    from pipeline.process import ProcessConfig, ReadSettings, build_validation_context
+    from pipeline.provenance import code_version, library_versions
+    from pipeline.report import check_accounting, problem_results, summarize_run
+    from pipeline.validate import validate_results
+    from pipeline.write import publish_snapshot
+    from schemas import load_schema
+
+    start = time.perf_counter()
+    limits = Limits()
+    version = args.code_version or code_version()
+    found = discover_sources(args.source, exclude=(args.out,), limits=limits)
+    batch = BatchConfig(workers=args.workers, cache_dir=Path(args.out) / "cache", code_version=version,
+                        schema_version=load_schema().version, limits=limits, isolate=True)
+    outcome = process_sources(found.sources, ProcessConfig(read=ReadSettings(engine=args.engine)), batch)
+    results = validate_results(outcome.results + problem_results(found), build_validation_context(dt.date.today()))
+    check_accounting(input_files(found), results)
+    info = publish_snapshot(results, input_files(found), args.out, schema=load_schema(), code_version=version,
+                            library_versions=library_versions(), engine=args.engine)
+    summary = summarize_run(found, results, outcome.parsed, outcome.cached, info)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "docs": summary.inputs, "pages": sum(r.n_pages for r in results),
+            "parsed": outcome.parsed, "cached": outcome.cached, "applications": summary.applications,
+            "failed": summary.failed}
+
+
+_MEASURES = {"naive": _measure_naive, "floor": _measure_floor, "parlq": _measure_parlq}
+
+
+# --- report -----------------------------------------------------------------------------------
+
+_HEADER = f"{'measurement':52} {'docs':>5} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'docs/s':>7} {'peak MiB':>9}"
+
+
+def _row(m: Measure) -> str:
+    return (f"{m.label:52} {m.docs:5d} {m.pages:6d} {m.seconds:8.2f} {m.pages_per_s:8.1f} {m.docs_per_s:7.2f} "
+            f"{m.peak_mib:9.0f}")
+
+
+def render_report(measures: list[Measure], starts: dict[str, float], docs: int, small: int, seed: int) -> str:
+    by = {m.label: m for m in measures}
+    naive, floor = by["a naive peer (pdfplumber extract_text + regex)"], by["b native floor (pypdfium2 text only)"]
+    lines = [f"# parlq benchmark, {dt.date.today().isoformat()}", "", "## Machine", "", *_machine(), "",
+             f"## Results ({docs} synthetic documents, seed {seed}; 1% new = {math.ceil(docs * 0.01)} documents)", "",
+             "| measurement | docs | pages | seconds | pages/s | docs/s | peak RSS MiB | c/a | c/b |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for m in measures:
+        ratios = ("", "")
+        if m.label.startswith(("c ", "e ")):
+            ratios = (f"{m.pages_per_s / naive.pages_per_s:.2f}", f"{m.pages_per_s / floor.pages_per_s:.3f}")
+        lines.append(f"| {m.label} | {m.docs} | {m.pages} | {m.seconds:.2f} | {m.pages_per_s:.1f} | "
+                     f"{m.docs_per_s:.2f} | {m.peak_mib:.0f} | {ratios[0]} | {ratios[1]} |")
+    lines += ["", "c/a: pages/s against the naive peer's; c/b: against the native floor's.", "",
+              "## Start costs (wall seconds, fresh processes)", "", "| what | seconds |", "|---|---:|"]
+    lines += [f"| {what} | {seconds:.2f} |" for what, seconds in starts.items()]
+    lines += ["", "## Targets", "", *_targets(by, naive, floor, small), ""]
+    return "\n".join(lines)
+
+
+def _targets(by: dict[str, Measure], naive: Measure, floor: Measure, small: int) -> list[str]:
+    def c(engine: str, workers: int) -> Measure:
+        return by[f"c parlq {engine}, {workers} worker{'s' * (workers > 1)}"]
+
+    default1, default2 = c(DEFAULT_ENGINE, 1), c(DEFAULT_ENGINE, 2)
+    plumber1 = c("pdfplumber", 1)
+    cached, fresh = by["d rerun, nothing new"], by["d rerun, 1% new"]
+    small2 = by[f"e parlq {DEFAULT_ENGINE}, 2 workers, {small} docs"]
+    checks = [
+        (f"{DEFAULT_ENGINE}, 1 worker >= 5x the naive peer's pages/s",
+         default1.pages_per_s >= 5 * naive.pages_per_s, f"{default1.pages_per_s / naive.pages_per_s:.2f}x"),
+        (f"{DEFAULT_ENGINE}, 1 worker within 3x of the native floor",
+         default1.pages_per_s * 3 >= floor.pages_per_s, f"floor is {floor.pages_per_s / default1.pages_per_s:.1f}x faster"),
+        ("pdfplumber engine, 1 worker within 1.3x of the naive peer's time",
+         plumber1.seconds <= 1.3 * naive.seconds, f"{plumber1.seconds / naive.seconds:.2f}x the time"),
+        (f"{DEFAULT_ENGINE}: 2 workers >= 1.7x 1 worker",
+         default2.pages_per_s >= 1.7 * default1.pages_per_s, f"{default2.pages_per_s / default1.pages_per_s:.2f}x"),
+        ("pdfplumber: 2 workers >= 1.7x 1 worker",
+         c("pdfplumber", 2).pages_per_s >= 1.7 * plumber1.pages_per_s,
+         f"{c('pdfplumber', 2).pages_per_s / plumber1.pages_per_s:.2f}x"),
+        ("rerun with nothing new < 5% of the full run (2 workers)",
+         cached.seconds < 0.05 * default2.seconds, f"{100 * cached.seconds / default2.seconds:.1f}%"),
+        ("rerun with 1% new < 10% of the full run (2 workers)",
+         fresh.seconds < 0.10 * default2.seconds, f"{100 * fresh.seconds / default2.seconds:.1f}%"),
+        (f"peak RSS of {default2.docs} docs within 1.5x of {small} docs (2 workers)",
+         default2.peak_mib <= 1.5 * small2.peak_mib, f"{default2.peak_mib / small2.peak_mib:.2f}x"),
+    ]
+    return [f"- {'met' if ok else 'NOT met'}: {what} ({detail})" for what, ok, detail in checks]
+
+
+def _machine() -> list[str]:
+    model = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    versions = []
+    for name in LIBRARIES:
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} (not installed)")
+    memory = psutil.virtual_memory().total / 2**30
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    return [f"- CPU: {model}; {os.cpu_count()} cores, {usable} usable; {memory:.1f} GiB RAM",
+            f"- load average when the report was written (1, 5, 15 min): {load} (other work skews timings)",
+            f"- {platform.platform()}; Python {platform.python_version()}",
+            f"- {', '.join(versions)}"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""Persistent worker processes that hold the per-document time and memory limits.
+
+Each worker caps its address space (RLIMIT_AS), runs a warm-up once (building the gazetteer and
+spaCy), then takes one source at a time: the parent sends a SourceFile (a path, never PDF bytes)
+and receives the DocumentResult. A worker past its document's deadline is killed, one that dies
+is reaped, the document is recorded as a failure and a fresh worker takes its place; after a
+document that ran out of memory the worker is replaced too. Workers import only `pipeline`.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+
+from pipeline.limits import OUT_OF_MEMORY, Limits, death_result, limit_memory, timeout_result
+from pipeline.records import DocumentResult, SourceFile
+
+STARTUP_TIMEOUT_S = 300.0  # building spaCy on a loaded machine; a worker slower than this is broken
+_STOP_GRACE_S = 2.0
+
+
+class WorkerStartError(RuntimeError):
+    """A worker process could not start (e.g. the memory limit is below what spaCy needs): fatal."""
+
+
+def run_in_workers(
+    sources: Sequence[SourceFile],
+    work: Callable[[SourceFile], DocumentResult],
+    warm_up: Callable[[], object],
+    workers: int,
+    limits: Limits,
+) -> Iterator[DocumentResult]:
+    """`work(source)` for every source in up to `workers` processes; results in completion order.
+
+    `work` and `warm_up` must be picklable (module-level functions, partials of them); `work` must
+    not raise. Raises WorkerStartError when a worker cannot start; the workers are stopped when
+    the iterator ends or is closed.
+    """
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    queue = deque(sources)
+    pool: list[_Worker] = []
+    try:
+        for _ in range(min(workers, len(queue))):
+            pool.append(_Worker(context, work, warm_up, limits))
+        while queue or any(w.source is not None for w in pool):
+            for worker in pool:
+                if worker.ready and worker.source is None and not worker.finished and queue:
+                    source = queue.popleft()
+                    if not worker.assign(source, limits.timeout_s):
+                        queue.appendleft(source)  # the worker died idle: not this document's doing
+            _wait_any(pool)
+            for worker in pool:
+                yield from worker.collect(limits)
+            # a finished worker (killed, dead, or retired after running out of memory) is replaced
+            # while documents wait
+            for worker in [w for w in pool if w.finished]:
+                worker.stop()
+                pool.remove(worker)
+            idle = sum(w.source is None for w in pool)
+            for _ in range(min(len(queue) - idle, workers - len(pool))):
+                pool.append(_Worker(context, work, warm_up, limits))
+    finally:
+        for worker in pool:
+            worker.stop()
+
+
+class _Worker:
+    """The parent's handle on one worker process: its pipe, its current source and deadline."""
+
+    def __init__(self, context, work: Callable, warm_up: Callable, limits: Limits) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(child, work, warm_up, limits, os.getpid()), name="parlq-worker", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.finished = False
+        self.source: SourceFile | None = None
+        self.deadline = time.monotonic() + STARTUP_TIMEOUT_S
+
+    def assign(self, source: SourceFile, timeout_s: float) -> bool:
+        """Send `source` to the worker; False (and the worker finished) when it is gone."""
+        try:
+            self.conn.send(source)
+        except OSError:
+            self.finished = True
+            return False
+        self.source = source
+        self.deadline = time.monotonic() + timeout_s
+        return True
+
+    def collect(self, limits: Limits) -> list[DocumentResult]:
+        """Results that arrived, and a timeout or a death as a failure (the worker is then finished)."""
+        results = []
+        try:
+            while self.conn.poll():
+                kind, value = self.conn.recv()
+                if kind == "failed":
+                    raise WorkerStartError(f"a worker process could not start: {value}")
+                if kind == "result":
+                    results.append(value)
+                    self.source = None
+                self.ready = True
+                self.deadline = float("inf")
+        except (EOFError, OSError):
+            pass  # the worker is gone; its exit code tells the rest
+        if any(f.error == OUT_OF_MEMORY for r in results for f in r.failures):
+            self.finished = True  # a heap that hit the limit may stay fragmented: start a fresh worker
+        if self.finished or (self.process.exitcode is None and time.monotonic() < self.deadline):
+            return results
+        self.finished = True
+        if self.process.exitcode is None:  # past its deadline: stop it the hard way
+            self.process.kill()
+            self.process.join(_STOP_GRACE_S)
+            if self.source is None:
+                raise WorkerStartError(f"a worker process did not start within {STARTUP_TIMEOUT_S:g} s")
+            results.append(timeout_result(self.source, limits))
+        elif self.source is not None:
+            results.append(death_result(self.source, self.process.exitcode, limits))
+        elif not self.ready:
+            raise WorkerStartError(f"a worker process exited during its start (exit code {self.process.exitcode})")
+        self.source = None
+        return results
+
+    def stop(self) -> None:
+        try:
+            if self.process.exitcode is None:
+                self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(_STOP_GRACE_S if self.source is None else 0)
+        if self.process.exitcode is None:
+            self.process.kill()
+            self.process.join(_STOP_GRACE_S)
+        self.conn.close()
+
+
+def _wait_any(pool: list[_Worker]) -> None:
+    """Sleep until a worker sends, dies, or reaches its deadline."""
+    timeout = max(0.0, min(w.deadline for w in pool) - time.monotonic())
+    wait([w.conn for w in pool] + [w.process.sentinel for w in pool], timeout=min(timeout, 3600.0))
+
+
+def _serve(conn: Connection, work: Callable, warm_up: Callable, limits: Limits, parent: int) -> None:
+    """A worker's life: cap memory, warm up, then work on sources until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # a hostile file makes pdfminer warn thousands of times; its failure row is what a person needs
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    try:
+        limit_memory(limits)
+        warm_up()
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which stops the run
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            source = conn.recv()
+        except EOFError:
+            return  # the parent is gone
+        if source is None:
+            return
+        conn.send(("result", work(source)))
+
+
+def _exit_with_parent(parent: int) -> None:
+    # A worker stuck in a hostile file never reads its pipe again; without this it would outlive a
+    # parent that was killed.
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass

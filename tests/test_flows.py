@@ -1,0 +1,171 @@
+"""The batch flow: the same snapshot whichever runner, artifacts on the API, no Prefect in pipeline workers.
+
+`parlq run` runs as a subprocess against one temporary Prefect API for the module (PREFECT_API_URL),
+so that each run costs its work and not a server start.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flows.batch import FAILURES_KEY, MAX_CHUNK, SUMMARY_KEY, chunk_sources, failure_table, summary_markdown
+from flows.server import ApiServer
+from pipeline.records import Failure, RunSummary, SourceFile
+from pipeline.write import LATEST, SNAPSHOTS
+from tests.fixtures.generate import render_synthetic
+
+REPO = Path(__file__).resolve().parents[1]
+# Records, in every Python process of a run, which processes import prefect or a web server.
+WATCH_IMPORTS = """
+import os, sys
+
+class _WatchImports:
+    def find_spec(self, name, path=None, target=None):
+        if name in ("prefect", "uvicorn"):
+            with open(os.environ["PARLQ_TEST_IMPORTS"], "a") as log:
+                log.write(f"{os.getpid()}\\t{name}\\t{' '.join(sys.orig_argv)}\\n")
+        return None
+
+sys.meta_path.insert(0, _WatchImports())
+"""
+
+
+def _source(index: int) -> SourceFile:
+    return SourceFile(f"{index:04d}.pdf", f"/src/{index:04d}.pdf", f"{index:064x}", 100)
+
+
+@given(count=st.integers(0, 500), slots=st.integers(1, 64))
+def test_chunks_keep_every_source_in_order(count: int, slots: int) -> None:
+    sources = [_source(i) for i in range(count)]
+    chunks = chunk_sources(sources, slots)
+    assert [s for chunk in chunks for s in chunk] == sources
+    assert all(1 <= len(chunk) <= MAX_CHUNK for chunk in chunks)
+    assert len({len(chunk) for chunk in chunks[:-1]}) <= 1  # equal chunks, the last one may be shorter
+    if count >= 2 * slots and count <= 2 * slots * MAX_CHUNK:
+        assert len(chunks) >= slots  # every worker slot gets work
+
+
+def test_summary_markdown_and_failure_table() -> None:
+    failure = Failure("x.pdf", None, "read", "not_a_pdf", "x.pdf is not a PDF.")
+    summary = RunSummary(
+        inputs=5, documents=3, parsed=2, cached=2, failed=1, duplicates=1, sections=9, applications=42,
+        failures=1, snapshot_id="0123456789abcdef", snapshot_path="/out/snapshots/0123456789abcdef",
+        published=True, failure_rows=(failure,),
+    )  # fmt: skip
+    text = summary_markdown(summary)
+    assert "snapshot `0123456789abcdef`" in text
+    for label, value in [("processed (new)", 2), ("cache (skipped)", 2), ("files failed", 1), ("applications", 42)]:
+        assert re.search(rf"\| [^|]*{re.escape(label)} \| {value} \|", text), label
+    assert failure_table(summary) == [
+        {"source_file": "x.pdf", "stage": "read", "error": "not_a_pdf", "message": "x.pdf is not a PDF."}
+    ]
+
+
+@pytest.fixture(scope="module")
+def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One PREFECT_HOME for the session's runs: its database is migrated once, not per module."""
+    home = tmp_path_factory.getbasetemp() / "prefect-home"
+    home.mkdir(exist_ok=True)
+    return home
+
+
+@pytest.fixture(scope="module")
+def api(prefect_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A temporary Prefect API for this module's runs, stopped by PID at the end."""
+    server = ApiServer(tmp_path_factory.mktemp("api") / "server.log", home=prefect_home)
+    try:
+        yield server.wait_ready()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def environment(api: str, prefect_home: Path) -> dict[str, str]:
+    """The environment of a `parlq run` subprocess: this module's API and PREFECT_HOME, nothing else of Prefect's."""
+    own = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "PARLQ_TEST_"))}
+    return {**own, "PREFECT_API_URL": api, "PREFECT_HOME": str(prefect_home), "PYTHONPATH": str(REPO)}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """8 generated documents and a file that is not a PDF (one failure row, in every runner)."""
+    folder = tmp_path_factory.mktemp("flow_corpus")
+    render_synthetic(folder, count=8, seed=5)
+    (folder / "broken.pdf").write_bytes(b"this is no PDF at all\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def serial(environment: dict[str, str], corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("serial")
+    run = _parlq(environment, corpus, out, "--workers", "1")
+    assert run.returncode == 1, run.stdout + run.stderr  # finished, with the broken file as a failure
+    return out
+
+
+@pytest.mark.parametrize("runner", [["--workers", "2"], ["--dask", "local"]], ids=["workers-2", "dask-local"])
+def test_runners_give_the_serial_snapshot(
+    api: str, environment: dict[str, str], corpus: Path, serial: Path, runner: list[str], tmp_path: Path
+) -> None:
+    imports = tmp_path / "imports.tsv"
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(WATCH_IMPORTS, encoding="utf-8")
+    watched = {**environment, "PYTHONPATH": f"{site}:{REPO}", "PARLQ_TEST_IMPORTS": str(imports)}
+    run = _parlq(watched, corpus, tmp_path / "out", *runner)
+    assert run.returncode == 1, run.stdout + run.stderr
+    snapshot_id = (serial / LATEST).read_text().strip()
+    assert (tmp_path / "out" / LATEST).read_text().strip() == snapshot_id
+    assert _files(tmp_path / "out" / SNAPSHOTS / snapshot_id) == _files(serial / SNAPSHOTS / snapshot_id)
+
+    watched = [line.split("\t") for line in imports.read_text().splitlines()]
+    prefect = {argv for _, name, argv in watched if name == "prefect"}
+    servers = [argv for _, name, argv in watched if name == "uvicorn"]
+    assert servers == []  # the run used the module's API: nobody started a Prefect server
+    if runner[0] == "--workers":
+        # only `parlq` itself: the forkserver and the pipeline workers never import prefect
+        assert prefect and all("flows.cli" in argv for argv in prefect), prefect
+
+    flow_run = _flow_run_id(tmp_path / "out")
+    state = httpx.get(f"{api}/flow_runs/{flow_run}").json()["state"]["type"]
+    assert state == "COMPLETED"
+    tasks = httpx.post(f"{api}/task_runs/filter", json={"flow_runs": {"id": {"any_": [flow_run]}}}).json()
+    processed = [t["name"] for t in tasks if t["name"].startswith("process-documents")]
+    sources = sorted(corpus.glob("*.pdf"))
+    # on Dask, each chunk is a task run reported to this API by a Dask worker
+    assert len(processed) == (len(chunk_sources(sources, 2)) if runner[0] == "--dask" else 1)
+
+
+def test_each_run_leaves_its_summary_and_failures_as_artifacts(api: str, serial: Path) -> None:
+    flow_run = _flow_run_id(serial)
+    found = httpx.post(f"{api}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [flow_run]}}}).json()
+    artifacts = {a["key"]: a for a in found}
+    assert set(artifacts) == {SUMMARY_KEY, FAILURES_KEY}
+    snapshot_id = (serial / LATEST).read_text().strip()
+    assert artifacts[SUMMARY_KEY]["type"] == "markdown" and snapshot_id in artifacts[SUMMARY_KEY]["data"]
+    assert artifacts[FAILURES_KEY]["type"] == "table" and "broken.pdf" in artifacts[FAILURES_KEY]["data"]
+
+
+def _parlq(environment: dict[str, str], source: Path, out: Path, *options: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "flows.cli", "run", str(source), "--out", str(out), "--quiet", *options]
+    return subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=900)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _flow_run_id(out: Path) -> str:
+    """The flow run of the run that wrote `out`, from the link in its log."""
+    log = (out / "logs" / "prefect.log").read_text(encoding="utf-8")
+    return re.findall(r"/runs/flow-run/([0-9a-f-]{36})", log)[-1]

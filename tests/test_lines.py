@@ -1,0 +1,128 @@
+"""Word and line assembly: `group_words` splits glyphs exactly as pdfplumber's extract_words does."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pdfplumber.utils.text import extract_words
+
+from pipeline.lines import InterleavedItems, drop_words_in, group_lines, group_words, is_bold_font, strip_subset_tag
+
+X_GAP, Y_GAP = 2.0, 2.5
+FONTS = ("Helvetica", "Helvetica-Bold")
+
+
+@st.composite
+def glyph_runs(draw) -> list[tuple]:
+    """Glyphs in stream order: text objects along a few baselines, some with gaps, some rotated."""
+    glyphs = []
+    for _ in range(draw(st.integers(1, 6))):
+        top = draw(st.sampled_from((100.0, 101.5, 104.0, 130.0)))
+        size = draw(st.sampled_from((10.0, 11.0)))
+        font = draw(st.sampled_from(FONTS))
+        upright = draw(st.booleans()) or draw(st.booleans())
+        x = draw(st.floats(50, 400, allow_nan=False))
+        for char in draw(st.text(alphabet="ab .ﬁ", min_size=1, max_size=12)):
+            width = draw(st.sampled_from((2.5, 5.0, 0.0)))
+            x += draw(st.sampled_from((0.0, 0.0, 0.0, 1.5, 3.0, -1.0)))  # kerning, gaps, overlap
+            if upright:
+                glyphs.append((char, x, x + width, top, top + size, font, size, True))
+            else:  # turned a quarter: the glyph advances downwards
+                glyphs.append((char, top, top + size, x, x + width, font, size, False))
+            x += width
+    return glyphs
+
+
+def _items(glyphs: list[tuple]) -> list[tuple]:
+    return [(*g, g[1] if g[7] else g[3], None) for g in glyphs]
+
+
+def _chars(glyphs: list[tuple]) -> list[dict]:
+    keys = ("text", "x0", "x1", "top", "bottom", "fontname", "size", "upright")
+    return [{**dict(zip(keys, g)), "doctop": g[3]} for g in glyphs]
+
+
+def _plain(words: list[dict]) -> list[tuple]:
+    return [(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], w["fontname"], w["size"]) for w in words]
+
+
+@settings(max_examples=300, deadline=None)
+@given(glyph_runs())
+def test_words_are_split_as_pdfplumber_splits_them(glyphs: list[tuple]) -> None:
+    reference = extract_words(
+        _chars(glyphs), x_tolerance=X_GAP, y_tolerance=Y_GAP, keep_blank_chars=False, extra_attrs=["fontname", "size"]
+    )
+    assert _plain(group_words(_items(glyphs), X_GAP, Y_GAP)) == _plain(reference)
+
+
+def _pieces(glyphs: list[tuple]) -> list[tuple]:
+    """Consecutive upright non-blank glyphs of one style that touch, joined into pieces."""
+    pieces: list[list] = []
+    for g in glyphs:
+        last = pieces[-1] if pieces else None
+        if (
+            last is not None
+            and g[7]
+            and last[7]
+            and not g[0].isspace()
+            and not last[0][-1].isspace()
+            and (g[3], g[5], g[6]) == (last[3], last[5], last[6])
+            and g[1] == last[2]
+        ):
+            last[0] += g[0]
+            last[2] = g[2]
+            last[8] = g[1]
+        else:
+            pieces.append([*g, g[1] if g[7] else g[3], None])
+    return [tuple(p) for p in pieces]
+
+
+@settings(max_examples=300, deadline=None)
+@given(glyph_runs())
+def test_pieces_give_the_words_of_their_glyphs(glyphs: list[tuple]) -> None:
+    try:
+        pieced = group_words(_pieces(glyphs), X_GAP, Y_GAP)
+    except InterleavedItems:
+        return  # the reader then splits the pieces again
+    assert _plain(pieced) == _plain(group_words(_items(glyphs), X_GAP, Y_GAP))
+
+
+def test_a_piece_overlapped_by_another_item_is_refused() -> None:
+    piece = ("abc", 10.0, 25.0, 100.0, 110.0, "Helvetica", 10.0, True, 20.0, None)
+    inside = ("x", 15.0, 20.0, 100.0, 110.0, "Helvetica", 10.0, True, 15.0, None)
+    with pytest.raises(InterleavedItems):
+        group_words([piece, inside], X_GAP, Y_GAP)
+
+
+@pytest.mark.parametrize(
+    ("fontname", "bold", "plain"),
+    [
+        ("Helvetica-Bold", True, "Helvetica-Bold"),
+        ("ABCDEF+Arial,Bold", True, "Arial,Bold"),
+        ("Calibri-Semibold", True, "Calibri-Semibold"),
+        ("Times-Roman", False, "Times-Roman"),
+        ("ABCDEF+Calibri", False, "Calibri"),
+        ("abcdef+Calibri", False, "abcdef+Calibri"),  # not a subset tag: capitals only
+    ],
+)
+def test_font_names(fontname: str, bold: bool, plain: str) -> None:
+    assert is_bold_font(fontname) is bold
+    assert strip_subset_tag(fontname) == plain
+
+
+def _word(text: str, x0: float, top: float, font: str = "Helvetica") -> dict:
+    return {"text": text, "x0": x0, "x1": x0 + 5 * len(text), "top": top, "bottom": top + 10, "fontname": font, "size": 10}
+
+
+def test_lines_group_words_by_top_and_keep_the_bold_prefix() -> None:
+    words = [_word("wijk", 80, 100.4), _word("1.", 50, 100, "ABCDEF+Arial,Bold"), _word("Gent", 50, 120)]
+    first, second = group_lines(words, page_number=3, tolerance=2.5)
+    assert (first.text, first.bold, first.bold_prefix, first.top, first.fontname) == ("1. wijk", False, 3, 100.0, "Arial,Bold")
+    assert (second.text, second.page) == ("Gent", 3)
+
+
+def test_words_in_a_table_box_are_dropped() -> None:
+    words = [_word("in", 100, 100), _word("uit", 100, 200)]
+    assert [w["text"] for w in drop_words_in(words, [(90.0, 90.0, 200.0, 150.0)])] == ["uit"]
+    assert drop_words_in(words, []) == words
