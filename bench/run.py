@@ -97,8 +97,10 @@ def run_benchmark(docs: int, small: int, seed: int) -> int:
                 label = f"c parlq {engine}, {workers} worker{'s' * (workers > 1)}"
                 step(measure(label, "parlq", sources["full"], version, out=out, engine=engine, workers=workers))
         out = work / f"{DEFAULT_ENGINE}-2"  # its cache now holds every document
-        step(measure("d rerun, nothing new", "parlq", sources["full"], version, out=out, engine=DEFAULT_ENGINE, workers=2))
-        step(measure("d rerun, 1% new", "parlq", sources["plus_new"], version, out=out, engine=DEFAULT_ENGINE, workers=2))
+        step(measure("d rerun, nothing new", "parlq", sources["full"], version, out=out, engine=DEFAULT_ENGINE,
+                     workers=2))
+        step(measure("d rerun, 1% new", "parlq", sources["plus_new"], version, out=out, engine=DEFAULT_ENGINE,
+                     workers=2))
         for workers in (1, 2):
             label = f"e parlq {DEFAULT_ENGINE}, {workers} worker{'s' * (workers > 1)}, {small} docs"
             out = work / f"small-{workers}"

@@ -22,6 +22,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.futures import as_completed
+from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline.batch import BatchConfig, BatchOutcome, process_sources
@@ -51,7 +52,12 @@ class Progress(Protocol):
     def advance(self, result: DocumentResult) -> None: ...
 
 
-@task(name="discover", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def retry_on_io_error(task: object, task_run: object, state: State) -> bool:
+    """Retry condition of the I/O tasks: a network share or object store can hiccup; bad data or a bug cannot."""
+    return isinstance(state.result(raise_on_failure=False), OSError)
+
+
+@task(name="discover", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, retry_condition_fn=retry_on_io_error)
 def discover(source_dir: str, out_dir: str, limits: Limits) -> Discovery:
     return discover_sources(source_dir, exclude=(out_dir,), limits=limits)
 
@@ -68,8 +74,10 @@ def validate(results: tuple[DocumentResult, ...], today: dt.date) -> tuple[Docum
     return validate_results(results, build_validation_context(today))
 
 
-@task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def publish(results: tuple[DocumentResult, ...], inputs: tuple[SourceFile, ...], out_dir: str, engine: str) -> SnapshotInfo:
+@task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, retry_condition_fn=retry_on_io_error)
+def publish(
+    results: tuple[DocumentResult, ...], inputs: tuple[SourceFile, ...], out_dir: str, engine: str
+) -> SnapshotInfo:
     return publish_snapshot(
         results,
         inputs,

@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_run)
 
-    serve = sub.add_parser("serve", help="serve a scheduled deployment of the run on a Prefect server (PREFECT_API_URL)")
+    serve = sub.add_parser("serve", help="serve the run as a deployment on the Prefect server at PREFECT_API_URL")
     _add_batch_options(serve)
     serve.add_argument("--cron", metavar="SCHEDULE", help='when to run, e.g. "0 6 * * 1-5" (none: only on request)')
     serve.add_argument("--name", default="parlq", help="deployment name (default: parlq)")

@@ -47,7 +47,8 @@ class ProgressBar:
         share = self.done / total if total else 1.0
         filled = round(WIDTH * share)
         failed = f"  {self.failed} failed" if self.failed else ""
-        return f"documents {self.done:>{len(str(total))}}/{total} [{'#' * filled}{'.' * (WIDTH - filled)}] {share:>4.0%}{failed}"
+        bar = "#" * filled + "." * (WIDTH - filled)
+        return f"documents {self.done:>{len(str(total))}}/{total} [{bar}] {share:>4.0%}{failed}"
 
     def _draw(self, force: bool) -> None:
         now = time.monotonic()

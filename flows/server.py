@@ -17,8 +17,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 STARTUP_TIMEOUT_S = 120.0  # a fresh PREFECT_HOME migrates its database first: slow on 2 busy cores
@@ -27,6 +25,8 @@ _PORT_ATTEMPTS = 3
 # Prefect's switch for its temporary server: only the services one run needs (task run
 # recorder, event persister), none of the scheduling ones.
 _EPHEMERAL = {"PREFECT__SERVER_EPHEMERAL": "1", "PREFECT_UI_ENABLED": "false"}
+# Unless the user says otherwise: its telemetry raced the run on SQLite ("database is locked").
+_QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
 
 
 class ServerStartError(RuntimeError):
@@ -43,7 +43,7 @@ class ApiServer:
         """Launch the server process, its output appended to `log_file`; `home`: its PREFECT_HOME."""
         log_file.parent.mkdir(parents=True, exist_ok=True)
         self.log_file = log_file
-        self.env = {**os.environ, **_EPHEMERAL}
+        self.env = {**_QUIET, **os.environ, **_EPHEMERAL}
         if home is not None:
             self.env["PREFECT_HOME"] = str(home)
         self._launch()
@@ -89,21 +89,12 @@ class ApiServer:
             )
 
 
-@contextmanager
-def temporary_api(log_file: Path, home: Path | None = None) -> Iterator[str]:
-    """A temporary Prefect API for the duration of the block; yields its URL."""
-    server = ApiServer(log_file, home)
-    try:
-        yield server.wait_ready()
-    finally:
-        server.stop()
-
-
 def run_server(host: str, port: int) -> int:
     """Run a lasting Prefect server (SQLite in PREFECT_HOME, UI included) in the foreground until Ctrl-C."""
-    print(f"parlq: Prefect server and UI on http://{host}:{port}; for `parlq serve`, in another shell:", file=sys.stderr)
+    print(f"parlq: Prefect server and UI on http://{host}:{port}; for `parlq serve`, in another shell:",
+          file=sys.stderr)  # fmt: skip
     print(f"  export PREFECT_API_URL=http://{host}:{port}/api", file=sys.stderr)
-    env = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", **os.environ}  # a user's own setting wins
+    env = {**_QUIET, **os.environ}  # a user's own setting wins
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)]
     try:
         return subprocess.call(command, env=env)

@@ -8,17 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 DEFAULTS = {
-    # telemetry from the temporary server raced on SQLite ("database is locked" tracebacks)
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    # a fresh home migrates the database first; 20 s is not always enough on 2 cores
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-    "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE": "true",
-    "PREFECT_UI_ENABLED": "false",
     "PREFECT_LOGGING_LOG_PRINTS": "false",
     "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
     # Dask's own log lines (worker start and stop) stay out of the terminal
@@ -78,7 +72,7 @@ def route_logs(log_file: Path) -> None:
     root = logging.getLogger()
     named = [logger for logger in root.manager.loggerDict.values() if isinstance(logger, logging.Logger)]
     for logger in [root, *named]:
-        terminal = [h for h in logger.handlers if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)]
+        terminal = [h for h in logger.handlers if _is_terminal(h)]
         for old in terminal:
             logger.removeHandler(old)
         # A logger that does not pass records on to the root needs the file itself, through a
@@ -86,6 +80,10 @@ def route_logs(log_file: Path) -> None:
         # which must not silence everyone else's records.
         if logger is root or (terminal and not logger.propagate):
             logger.addHandler(_file_handler(log_file))
+
+
+def _is_terminal(handler: logging.Handler) -> bool:
+    return isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler)
 
 
 def _file_handler(log_file: Path) -> logging.Handler:

@@ -85,7 +85,7 @@ def process_sources(
         notify(done[source.path])
     if batch.isolated and todo:
         work = partial(process_file, config=config, limits=batch.limits)
-        run = run_in_workers(todo, work, process_resources, batch.workers, batch.limits)
+        run = run_in_workers(todo, work, process_resources, batch.workers, batch.limits, preload=("pipeline.preload",))
     else:
         run = (process_file(source, config, batch.limits) for source in todo)
     with closing(run):  # stops the workers at once when a callback raises

@@ -8,6 +8,7 @@ inside the worker instead of taking the machine down.
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 from dataclasses import dataclass
@@ -119,6 +120,25 @@ def limit_memory(limits: Limits) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     soft = limits.memory_bytes if hard == resource.RLIM_INFINITY else min(limits.memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def check_headroom(limits: Limits) -> None:
+    """Raise MemoryError when this process already uses its whole address-space limit (Linux).
+
+    A worker forked from a warm forkserver inherits a few hundred MiB before it sets its limit:
+    a limit below that fails here, at the start, not on every document.
+    """
+    if limits.memory_bytes is None:
+        return
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            in_use = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return
+    if in_use >= limits.memory_bytes * 0.9:
+        raise MemoryError(
+            f"a worker needs {_mib(in_use)} before reading anything; --memory-mb allows {_mib(limits.memory_bytes)}"
+        )
 
 
 def timeout_result(source: SourceFile, limits: Limits) -> DocumentResult:

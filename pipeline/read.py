@@ -87,12 +87,8 @@ def find_ruled_tables(
         _add_shapes(operators, points, shapes)
     for shape in (s for kind in shapes.values() for s in kind):
         shape["y0"], shape["y1"] = size[1] - shape["bottom"], size[1] - shape["top"]
-    chars = [
-        {"text": g[0], "x0": g[1], "x1": g[2], "top": g[3], "doctop": g[3], "bottom": g[4], "upright": g[7]}
-        for g in glyphs
-    ]
     try:
-        return _find_tables(_DrawnPage(number, size, {**shapes, "char": chars}), config)
+        return _find_tables(_DrawnPage(number, size, shapes, glyphs), config)
     except Exception as exc:  # as in read_pdf_bytes: what the table finder chokes on is a damaged page
         raise DocumentError("read", "damaged", f"Page {number} cannot be read ({type(exc).__name__}): {exc}") from None
 
@@ -100,14 +96,31 @@ def find_ruled_tables(
 class _DrawnPage(Container):
     """The part of a pdfplumber page the table finder reads, built from another engine's objects."""
 
-    def __init__(self, number: int, size: tuple[float, float], objects: dict[str, list[dict]]) -> None:
+    def __init__(
+        self, number: int, size: tuple[float, float], shapes: dict[str, list[dict]], glyphs: Sequence[Glyph]
+    ) -> None:
         self.page_number = number
         self.bbox = (0.0, 0.0, size[0], size[1])
-        self._drawn = objects
+        self._shapes = shapes
+        self._glyphs = glyphs
+        self._areas: list[Box] = []
 
     @property
     def objects(self) -> dict[str, list[dict]]:
-        return self._drawn
+        return self._shapes
+
+    @property
+    def chars(self) -> list[dict]:
+        # only glyphs centred in a found table: a cell lies inside its table, and the finder
+        # assigns a glyph to a cell by its centre
+        return [
+            {"text": g[0], "x0": g[1], "x1": g[2], "top": g[3], "doctop": g[3], "bottom": g[4], "upright": g[7]}
+            for g in self._glyphs
+            if any(x0 <= (g[1] + g[2]) / 2 < x1 and top <= (g[3] + g[4]) / 2 < bottom for x0, top, x1, bottom in self._areas)
+        ]
+
+    def focus(self, areas: list[Box]) -> None:
+        self._areas = areas
 
 
 _SUBPATH = re.compile(r"m[^m]+")
@@ -211,17 +224,20 @@ def _find_tables(page: "pdfplumber.page.Page | _DrawnPage", config: ReaderConfig
     # find_tables is the expensive call; pages without rules or boxes cannot hold a ruled table
     if not config.tables or len(page.lines) + len(page.rects) < 4:
         return ()
+    found = TableFinder(page, TableSettings.resolve(None)).tables
+    if isinstance(page, _DrawnPage):
+        page.focus([table.bbox for table in found])
     return tuple(
         (
             Table(
                 page=page.page_number,
-                rows=tuple(tuple(_clean_cell(c) for c in row) for row in found.extract()),
-                top=round(float(found.bbox[1]), 2),  # as lines are: engines differ in the last bits
-                bottom=round(float(found.bbox[3]), 2),
+                rows=tuple(tuple(_clean_cell(c) for c in row) for row in table.extract()),
+                top=round(float(table.bbox[1]), 2),  # as lines are: engines differ in the last bits
+                bottom=round(float(table.bbox[3]), 2),
             ),
-            (float(found.bbox[0]), float(found.bbox[1]), float(found.bbox[2]), float(found.bbox[3])),
+            (float(table.bbox[0]), float(table.bbox[1]), float(table.bbox[2]), float(table.bbox[3])),
         )
-        for found in TableFinder(page, TableSettings.resolve(None)).tables
+        for table in found
     )
 
 

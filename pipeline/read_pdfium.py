@@ -45,6 +45,7 @@ _STANDARD_FONTS = {
     "TimesNewRoman,Bold": ("Times-Bold", -217.0),
     "TimesNewRoman,BoldItalic": ("Times-BoldItalic", -217.0),
 }
+_BLANKS = frozenset(" \r\n")  # the only characters PDFium adds between glyphs (flagged "generated")
 _TOKENS = re.compile(r"[ \r\n]|[^ \r\n]+")  # blanks one by one, other characters in runs
 _HYPHENS = str.maketrans({"\x02": "-", "\ufffe": "-"})  # PDFium's mark for a hyphen ending a line
 _MIN_RULES = 4  # subpaths: the reference engine looks for tables only with 4+ lines and boxes
@@ -291,37 +292,49 @@ def _read_runs(textpage: Any, order: dict[int, int], height: float, widths: Widt
         return []
     text = _page_text(textpage, count).translate(_HYPHENS)
     reader = _GlyphReader(textpage, height, widths)
-    styles: dict[int | None, RunStyle] = {}
     runs: list[Run] = []
     handle: int | None = -1
     run = Run(-1, RunStyle("", 0.0, 0.0, 0.0, True), [])
     known: dict[str, float] = {}
+    page = reader.page
     for token in _TOKENS.finditer(text):
         start, stop = token.span()
-        first = _text_object_at(reader.page, start)
-        if stop - start == 1 and text[start] in " \r\n" and _is_generated(reader.page, start):
+        if stop - start == 1:  # a blank or a lone glyph: the commonest token after words
+            char = text[start]
+            if char in _BLANKS and _is_generated(page, start):
+                continue
+            first = _text_object_at(page, start)
+            if first != handle:
+                handle, run = first, Run(order.get(first, -1), reader.style(start, first), [])
+                known = widths.known(run.style.fontname)
+                runs.append(run)
+            reader.add(text, start, stop, run, known)
             continue
-        last = first if stop - start == 1 else _text_object_at(reader.page, stop - 1)
+        first, last = _text_object_at(page, start), _text_object_at(page, stop - 1)
         if first != last:  # the token spans text objects: one glyph at a time
             for index in range(start, stop):
-                owner = _text_object_at(reader.page, index)
+                owner = _text_object_at(page, index)
                 if owner != handle:
-                    handle, run, known = owner, _new_run(textpage, index, owner, order, styles, height), {}
+                    handle, run = owner, Run(order.get(owner, -1), reader.style(index, owner), [])
                     known = widths.known(run.style.fontname)
                     runs.append(run)
                 reader.add(text, index, index + 1, run, known)
             continue
         if first != handle:
-            handle, run = first, _new_run(textpage, start, first, order, styles, height)
+            handle, run = first, Run(order.get(first, -1), reader.style(start, first), [])
             known = widths.known(run.style.fontname)
             runs.append(run)
-        if stop - start == 1 or not run.style.upright or not known.keys() >= set(token.group()):
+        piece = token.group()
+        try:
+            advances = sum([known[char] for char in piece[:-1]]) if run.style.upright and piece[-1] in known else None
+        except KeyError:
+            advances = None
+        if advances is None:
             reader.add(text, start, stop, run, known)
             continue
         head, tail = reader.origin(start), reader.origin(stop - 1)
-        predicted = head + sum([known[char] for char in text[start : stop - 1]]) * 0.001 * run.style.size
-        if abs(predicted - tail) <= _PIECE_DRIFT:
-            append_entry(run, ("p", token.group(), head, tail), widths)
+        if abs(head + advances * 0.001 * run.style.size - tail) <= _PIECE_DRIFT:
+            append_entry(run, ("p", piece, head, tail), widths)
         else:  # spacing, kerning or a gap inside: glyph by glyph
             reader.add(text, start, stop, run, known)
     if all(run.position >= 0 for run in runs):
@@ -330,22 +343,29 @@ def _read_runs(textpage: Any, order: dict[int, int], height: float, widths: Widt
     return runs
 
 
-def _new_run(
-    textpage: Any, index: int, handle: int | None, order: dict[int, int], styles: dict[int | None, RunStyle],
-    height: float,
-) -> Run:
-    if handle not in styles:
-        styles[handle] = _style(textpage, index, handle, height)
-    return Run(order.get(handle, -1) if handle is not None else -1, styles[handle], [])
+def _page_text(textpage: Any, count: int) -> str:
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = pdfium.FPDFText_GetText(textpage, 0, count, buffer)
+    text = bytes(buffer)[: 2 * max(written - 1, 0)].decode("utf-16-le", errors="surrogatepass")
+    if len(text) == count:
+        return text
+    # characters outside the BMP, or control characters PDFium leaves out: one call per glyph
+    return "".join(chr(pdfium.FPDFText_GetUnicode(textpage, i)) for i in range(count))
 
 
 class _GlyphReader:
-    """Origins and loose boxes of one text page's glyphs, through reused C buffers."""
+    """Origins, loose boxes and text-object styles of one text page, through reused C buffers."""
 
     def __init__(self, textpage: Any, height: float, widths: Widths) -> None:
+        self.textpage = textpage
         self.page = ctypes.c_void_p(ctypes.cast(textpage, ctypes.c_void_p).value)
         self.height = height
         self.widths = widths
+        self._styles: dict[int | None, RunStyle] = {}
+        self._fonts: dict[int, tuple[str, float]] = {}  # font handle -> (name, descent in 1/1000 em)
+        self._name = ctypes.create_string_buffer(256)
+        self._flags = ctypes.c_int()
+        self._matrix = pdfium.FS_MATRIX()
         self._x, self._y, self._box = ctypes.c_double(), ctypes.c_double(), pdfium.FS_RECTF()
         self._x_ref = ctypes.c_void_p(ctypes.addressof(self._x))
         self._y_ref = ctypes.c_void_p(ctypes.addressof(self._y))
@@ -375,37 +395,36 @@ class _GlyphReader:
             else:
                 append_entry(run, ("g", char, x, None if char in known else self.end(index)), self.widths)
 
+    def style(self, index: int, handle: int | None) -> RunStyle:
+        """Font name, size, the reference engine's top and bottom, and uprightness of a text object."""
+        if handle not in self._styles:
+            self._styles[handle] = self._new_style(index, handle)
+        return self._styles[handle]
 
-def _page_text(textpage: Any, count: int) -> str:
-    buffer = (ctypes.c_ushort * (count + 1))()
-    written = pdfium.FPDFText_GetText(textpage, 0, count, buffer)
-    text = bytes(buffer)[: 2 * max(written - 1, 0)].decode("utf-16-le", errors="surrogatepass")
-    if len(text) == count:
-        return text
-    # characters outside the BMP, or control characters PDFium leaves out: one call per glyph
-    return "".join(chr(pdfium.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+    def _new_style(self, index: int, handle: int | None) -> RunStyle:
+        matrix = self._matrix
+        pdfium.FPDFText_GetMatrix(self.textpage, index, ctypes.byref(matrix))
+        font_size = pdfium.FPDFText_GetFontSize(self.textpage, index)
+        _char_origin(self.page, index, self._x_ref, self._y_ref)
+        font = _font_of(handle) if handle is not None else None
+        if font and font in self._fonts:
+            fontname, descent = self._fonts[font]
+        else:
+            fontname, descent = self._font(index, font)
+            if font:
+                self._fonts[font] = (fontname, descent)
+        d = matrix.d
+        low = snap(self._y.value) + d * descent / 1000 * font_size  # the baseline as the file gives it
+        high = low + d * font_size
+        upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and d > 0
+        return RunStyle(fontname, round(d * font_size, 6), self.height - high, self.height - low, upright)
 
-
-def _style(textpage: Any, index: int, handle: int | None, page_height: float) -> RunStyle:
-    name = ctypes.create_string_buffer(256)
-    flags = ctypes.c_int()
-    length = pdfium.FPDFText_GetFontInfo(textpage, index, name, len(name), ctypes.byref(flags))
-    fontname = name.value.decode("utf-8", errors="replace") if length else "unknown"
-    matrix = pdfium.FS_MATRIX()
-    pdfium.FPDFText_GetMatrix(textpage, index, ctypes.byref(matrix))
-    font_size = pdfium.FPDFText_GetFontSize(textpage, index)
-    x, y = ctypes.c_double(), ctypes.c_double()
-    pdfium.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(x), ctypes.byref(y))
-    font = _font_of(handle) if handle is not None else None
-    embedded = bool(font) and bool(_font_embedded(font))
-    if fontname in _STANDARD_FONTS and not embedded:
-        fontname, descent = _STANDARD_FONTS[fontname]
-    else:
+    def _font(self, index: int, font: int | None) -> tuple[str, float]:
+        length = pdfium.FPDFText_GetFontInfo(self.textpage, index, self._name, len(self._name), ctypes.byref(self._flags))
+        fontname = self._name.value.decode("utf-8", errors="replace") if length else "unknown"
+        embedded = bool(font) and bool(_font_embedded(font))
+        if fontname in _STANDARD_FONTS and not embedded:
+            return _STANDARD_FONTS[fontname]
         units = ctypes.c_float()
         found = bool(font) and bool(_font_descent(font, 1000.0, ctypes.byref(units)))
-        descent = -abs(units.value) if found else 0.0  # a positive /Descent is a sign error
-    d = matrix.d
-    low = snap(y.value) + d * descent / 1000 * font_size  # the baseline as the file gives it
-    high = low + d * font_size
-    upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and d > 0
-    return RunStyle(fontname, round(d * font_size, 6), page_height - high, page_height - low, upright)
+        return fontname, -abs(units.value) if found else 0.0  # a positive /Descent is a sign error

@@ -318,3 +318,12 @@ class RunSummary:
     snapshot_path: str
     published: bool
     failure_rows: tuple[Failure, ...] = ()  # what the failures table holds, duplicates included
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file found below a folder or URL (pipeline.storage), before it is hashed."""
+
+    path: str  # relative to the root, POSIX separators
+    location: str  # absolute local path or full URL
+    size: int

@@ -10,20 +10,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, BinaryIO
+
+from pipeline.records import StoredFile
+
+if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _BLOCK = 1 << 20
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    """A file found below a root: its path relative to the root and where to open it."""
-
-    path: str  # relative to the root, POSIX separators
-    location: str  # absolute local path or full URL
-    size: int
 
 
 def is_url(location: str | Path) -> bool:
@@ -100,14 +96,14 @@ def upload_files(local_dir: Path, target: str, names: Iterable[str]) -> None:
         write_bytes(join_location(target, name), (local_dir / name).read_bytes())
 
 
-def _open(location: str | Path):
+def _open(location: str | Path) -> BinaryIO:
     if not is_url(location):
         return open(location, "rb")
     fs, path = _filesystem(str(location))
     return fs.open(path, "rb")
 
 
-def _filesystem(url: str):
+def _filesystem(url: str) -> tuple[AbstractFileSystem, str]:
     # fsspec (and s3fs) are imported only for URLs: the local path stays free of them.
     from fsspec.core import url_to_fs
 

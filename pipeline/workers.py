@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 
-from pipeline.limits import OUT_OF_MEMORY, Limits, death_result, limit_memory, timeout_result
+from pipeline.limits import OUT_OF_MEMORY, Limits, check_headroom, death_result, limit_memory, timeout_result
 from pipeline.records import DocumentResult, SourceFile
 
 STARTUP_TIMEOUT_S = 300.0  # building spaCy on a loaded machine; a worker slower than this is broken
@@ -36,14 +36,19 @@ def run_in_workers(
     warm_up: Callable[[], object],
     workers: int,
     limits: Limits,
+    preload: Sequence[str] = (),
 ) -> Iterator[DocumentResult]:
     """`work(source)` for every source in up to `workers` processes; results in completion order.
 
     `work` and `warm_up` must be picklable (module-level functions, partials of them); `work` must
-    not raise. Raises WorkerStartError when a worker cannot start; the workers are stopped when
-    the iterator ends or is closed.
+    not raise. `preload` names modules the forkserver imports when it starts, so that workers
+    forked from it inherit what they build (it has no effect on a forkserver already running).
+    Raises WorkerStartError when a worker cannot start; the workers are stopped when the
+    iterator ends or is closed.
     """
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    if preload and context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["__main__", *preload])
     queue = deque(sources)
     pool: list[_Worker] = []
     try:
@@ -158,6 +163,7 @@ def _serve(conn: Connection, work: Callable, warm_up: Callable, limits: Limits, 
     try:
         limit_memory(limits)
         warm_up()
+        check_headroom(limits)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which stops the run
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.cluster import LOCAL, LOCAL_WORKERS, RouteLogs, dask_runner, is_remote
+from flows.cluster import LOCAL, LOCAL_WORKERS, dask_runner, is_remote
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -56,7 +56,8 @@ def test_route_logs_plugin_sends_worker_records_to_the_file(tmp_path: Path) -> N
         "logging.getLogger('distributed.worker').warning('dask says')"
     )
     # in a process of its own: the plugin rewires the logging of the process it runs in
-    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120,
+                         check=False)  # fmt: skip
     assert run.returncode == 0 and run.stderr == "", run.stderr
     text = log.read_text(encoding="utf-8")
     assert "from a worker" in text and "dask says" in text

@@ -21,6 +21,7 @@ from pipeline.limits import (
     WORKER_CRASHED,
     Limits,
     check_declared_pages,
+    check_headroom,
     check_size,
     count_declared_pages,
     death_result,
@@ -176,3 +177,10 @@ def test_limit_memory_caps_the_process(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1], timeout=60
     )
     assert out.stdout.strip() == "capped", out.stderr
+
+
+def test_check_headroom() -> None:
+    check_headroom(Limits(memory_bytes=None))
+    check_headroom(Limits(memory_bytes=1 << 50))
+    with pytest.raises(MemoryError, match="--memory-mb allows 64.0 MiB"):
+        check_headroom(Limits(memory_bytes=64 * MIB))  # this test process already uses more
