@@ -39,7 +39,7 @@ def is_bold_font(fontname: str) -> bool:
 
 
 def strip_subset_tag(fontname: str) -> str:
-    """"ABCDEF+Arial" -> "Arial": the six-letter tag of an embedded subset differs per file."""
+    """The name without a subset tag ("ABCDEF+Arial" -> "Arial"): the tag differs per file."""
     tag, plus, rest = fontname.partition("+")
     return rest if plus and len(tag) == 6 and tag.isalpha() and tag.isupper() else fontname
 
