@@ -9,6 +9,7 @@ Pure string rules, no NLP library: names in Dutch policy texts are marked by a c
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Callable, Iterator
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -65,7 +66,7 @@ def find_neighbourhoods(
     municipality's own name is never a neighbourhood; when nothing else names the area,
     the sub-municipality does ("BRUGGE (ZEEBRUGGE)" -> ("Zeebrugge",)).
     """
-    places = frozenset(name.casefold() for name in place_names)
+    places = _folded(place_names)
     own = (municipality or "").casefold()
     found: list[tuple[int, int, str]] = []
     title_text = _sentence_case(title, places) if _is_all_caps(title) else title
@@ -78,6 +79,12 @@ def find_neighbourhoods(
     if not names and sub_municipality and sub_municipality.casefold() != own:
         return (sub_municipality,)
     return names
+
+
+@lru_cache(maxsize=8)
+def _folded(place_names: frozenset[str]) -> frozenset[str]:
+    # the same ~2,750 names come with every application of a document: fold them once
+    return frozenset(name.casefold() for name in place_names)
 
 
 def _marked_names(text: str) -> Iterator[tuple[int, str]]:

@@ -94,8 +94,8 @@ def place_run(run: Run, widths: Widths, chain: Chain | None) -> tuple[list[Item]
             placed.append((text, left, advance + start, top, bottom, fontname, size, True, start, anchor))
             chain = (origin, offset)
             continue
-        if _shares_origin(entries, k):
-            right = _ligature_end(entries, k, left)
+        if (k and entries[k - 1][2] == observed) or (k < last and entries[k + 1][2] == observed):
+            right = _ligature_end(entries, k, left)  # letters of one split ligature share an origin
             chain = (origin, right - origin)
         elif text in known:
             advance = known[text] * 0.001 * size
@@ -151,12 +151,6 @@ def _learn(entries: list[tuple], following: float, widths: Widths, style: RunSty
             known[char] = units
         else:
             known[char] = max(known.get(char, 0.0), units)
-
-
-def _shares_origin(entries: list[tuple], k: int) -> bool:
-    # PDFium splits a ligature glyph ("ﬁ") into its letters, all at the ligature's origin
-    origin = entries[k][2]
-    return (k > 0 and entries[k - 1][2] == origin) or (k + 1 < len(entries) and entries[k + 1][2] == origin)
 
 
 def _ligature_end(entries: list[tuple], k: int, left: float) -> float:

@@ -103,7 +103,7 @@ class _DrawnPage(Container):
         self.bbox = (0.0, 0.0, size[0], size[1])
         self._shapes = shapes
         self._glyphs = glyphs
-        self._areas: list[Box] = []
+        self.areas: list[Box] = []  # the tables found: set by _find_tables before they are read
 
     @property
     def objects(self) -> dict[str, list[dict]]:
@@ -113,14 +113,12 @@ class _DrawnPage(Container):
     def chars(self) -> list[dict]:
         # only glyphs centred in a found table: a cell lies inside its table, and the finder
         # assigns a glyph to a cell by its centre
+        areas = self.areas
         return [
             {"text": g[0], "x0": g[1], "x1": g[2], "top": g[3], "doctop": g[3], "bottom": g[4], "upright": g[7]}
             for g in self._glyphs
-            if any(x0 <= (g[1] + g[2]) / 2 < x1 and top <= (g[3] + g[4]) / 2 < bottom for x0, top, x1, bottom in self._areas)
+            if any(x0 <= (g[1] + g[2]) / 2 < x1 and top <= (g[3] + g[4]) / 2 < bottom for x0, top, x1, bottom in areas)
         ]
-
-    def focus(self, areas: list[Box]) -> None:
-        self._areas = areas
 
 
 _SUBPATH = re.compile(r"m[^m]+")
@@ -226,7 +224,7 @@ def _find_tables(page: "pdfplumber.page.Page | _DrawnPage", config: ReaderConfig
         return ()
     found = TableFinder(page, TableSettings.resolve(None)).tables
     if isinstance(page, _DrawnPage):
-        page.focus([table.bbox for table in found])
+        page.areas = [table.bbox for table in found]
     return tuple(
         (
             Table(

@@ -296,7 +296,7 @@ def _read_runs(textpage: Any, order: dict[int, int], height: float, widths: Widt
     handle: int | None = -1
     run = Run(-1, RunStyle("", 0.0, 0.0, 0.0, True), [])
     known: dict[str, float] = {}
-    page = reader.page
+    page, x, x_ref, y_ref = reader.page, reader.x, reader.x_ref, reader.y_ref
     for token in _TOKENS.finditer(text):
         start, stop = token.span()
         if stop - start == 1:  # a blank or a lone glyph: the commonest token after words
@@ -332,7 +332,10 @@ def _read_runs(textpage: Any, order: dict[int, int], height: float, widths: Widt
         if advances is None:
             reader.add(text, start, stop, run, known)
             continue
-        head, tail = reader.origin(start), reader.origin(stop - 1)
+        _char_origin(page, start, x_ref, y_ref)
+        head = x.value
+        _char_origin(page, stop - 1, x_ref, y_ref)
+        tail = x.value
         if abs(head + advances * 0.001 * run.style.size - tail) <= _PIECE_DRIFT:
             append_entry(run, ("p", piece, head, tail), widths)
         else:  # spacing, kerning or a gap inside: glyph by glyph
@@ -366,14 +369,10 @@ class _GlyphReader:
         self._name = ctypes.create_string_buffer(256)
         self._flags = ctypes.c_int()
         self._matrix = pdfium.FS_MATRIX()
-        self._x, self._y, self._box = ctypes.c_double(), ctypes.c_double(), pdfium.FS_RECTF()
-        self._x_ref = ctypes.c_void_p(ctypes.addressof(self._x))
-        self._y_ref = ctypes.c_void_p(ctypes.addressof(self._y))
+        self.x, self._y, self._box = ctypes.c_double(), ctypes.c_double(), pdfium.FS_RECTF()
+        self.x_ref = ctypes.c_void_p(ctypes.addressof(self.x))
+        self.y_ref = ctypes.c_void_p(ctypes.addressof(self._y))
         self._box_ref = ctypes.c_void_p(ctypes.addressof(self._box))
-
-    def origin(self, index: int) -> float:
-        _char_origin(self.page, index, self._x_ref, self._y_ref)
-        return self._x.value
 
     def end(self, index: int) -> float:
         _loose_box(self.page, index, self._box_ref)
@@ -381,19 +380,20 @@ class _GlyphReader:
 
     def add(self, text: str, start: int, stop: int, run: Run, known: dict[str, float]) -> None:
         """Glyph entries one by one; a loose box where the advance is not known yet."""
-        entries, upright, box = run.entries, run.style.upright, self._box
+        entries, upright, box, x, page = run.entries, run.style.upright, self._box, self.x, self.page
         for index in range(start, stop):
-            char, x = text[index], self.origin(index)
+            char = text[index]
+            _char_origin(page, index, self.x_ref, self.y_ref)
             if not upright:
-                _loose_box(self.page, index, self._box_ref)
+                _loose_box(page, index, self._box_ref)
                 entries.append(("r", char, box.left, box.right, self.height - box.top, self.height - box.bottom))
-            elif entries and entries[-1][2] == x:
+            elif entries and entries[-1][2] == x.value:
                 # a ligature split into letters at one origin: each letter needs the box of the whole
                 if entries[-1][3] is None:
-                    entries[-1] = ("g", entries[-1][1], x, self.end(index - 1))
-                append_entry(run, ("g", char, x, self.end(index)), self.widths)
+                    entries[-1] = ("g", entries[-1][1], x.value, self.end(index - 1))
+                append_entry(run, ("g", char, x.value, self.end(index)), self.widths)
             else:
-                append_entry(run, ("g", char, x, None if char in known else self.end(index)), self.widths)
+                append_entry(run, ("g", char, x.value, None if char in known else self.end(index)), self.widths)
 
     def style(self, index: int, handle: int | None) -> RunStyle:
         """Font name, size, the reference engine's top and bottom, and uprightness of a text object."""
@@ -405,7 +405,7 @@ class _GlyphReader:
         matrix = self._matrix
         pdfium.FPDFText_GetMatrix(self.textpage, index, ctypes.byref(matrix))
         font_size = pdfium.FPDFText_GetFontSize(self.textpage, index)
-        _char_origin(self.page, index, self._x_ref, self._y_ref)
+        _char_origin(self.page, index, self.x_ref, self.y_ref)
         font = _font_of(handle) if handle is not None else None
         if font and font in self._fonts:
             fontname, descent = self._fonts[font]
@@ -420,8 +420,9 @@ class _GlyphReader:
         return RunStyle(fontname, round(d * font_size, 6), self.height - high, self.height - low, upright)
 
     def _font(self, index: int, font: int | None) -> tuple[str, float]:
-        length = pdfium.FPDFText_GetFontInfo(self.textpage, index, self._name, len(self._name), ctypes.byref(self._flags))
-        fontname = self._name.value.decode("utf-8", errors="replace") if length else "unknown"
+        name, flags = self._name, ctypes.byref(self._flags)
+        length = pdfium.FPDFText_GetFontInfo(self.textpage, index, name, len(name), flags)
+        fontname = name.value.decode("utf-8", errors="replace") if length else "unknown"
         embedded = bool(font) and bool(_font_embedded(font))
         if fontname in _STANDARD_FONTS and not embedded:
             return _STANDARD_FONTS[fontname]

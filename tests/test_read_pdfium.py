@@ -227,6 +227,62 @@ def test_embedded_font_reads_the_same_words(tmp_path: Path) -> None:
     data = (tmp_path / "ttf.pdf").read_bytes()
     reference, fast = read_pdf_bytes(data, ReaderConfig()), read_pdf_pdfium(data, PdfiumConfig())
     for want, got in zip(reference.pages[0].lines, fast.pages[0].lines, strict=True):
-        assert (got.text, got.top, got.bottom, got.x0, got.fontname) == (want.text, want.top, want.bottom, want.x0, want.fontname)
+        same = ("text", "top", "bottom", "x0", "fontname", "bold")
+        assert [getattr(got, name) for name in same] == [getattr(want, name) for name in same]
         assert got.x1 == pytest.approx(want.x1, abs=0.5)
     assert fast.pages[0].lines[-1].text == "finale flow effect"
+
+
+class _Counting:
+    """pypdfium2.raw with its open and close calls counted; `fail_text_page` makes one text page unreadable."""
+
+    PAIRS = {
+        "FPDF_LoadMemDocument64": "FPDF_CloseDocument",
+        "FPDF_LoadPage": "FPDF_ClosePage",
+        "FPDFText_LoadPage": "FPDFText_ClosePage",
+    }
+
+    def __init__(self, raw, fail_text_page: int | None = None) -> None:
+        self._raw = raw
+        self._fail = fail_text_page
+        self.opened = {name: 0 for name in self.PAIRS}
+        self.closed = {name: 0 for name in self.PAIRS.values()}
+
+    def __getattr__(self, name: str):
+        function = getattr(self._raw, name)
+        if name in self.opened:
+
+            def open_(*args):
+                if name == "FPDFText_LoadPage" and self.opened[name] == self._fail:
+                    return None
+                self.opened[name] += 1
+                return function(*args)
+
+            return open_
+        if name in self.closed:
+
+            def close(*args):
+                self.closed[name] += 1
+                return function(*args)
+
+            return close
+        return function
+
+    def balanced(self) -> bool:
+        return all(self.opened[name] == self.closed[close] for name, close in self.PAIRS.items())
+
+
+@pytest.mark.parametrize("fail_text_page", [None, 1])
+def test_every_pdfium_object_is_closed(fail_text_page, fixture_pdfs: dict[str, Path]) -> None:
+    import pipeline.read_pdfium as module
+
+    counting = _Counting(module.pdfium, fail_text_page)
+    data = fixture_pdfs[RENDERED[0]].read_bytes()
+    with patch.object(module, "pdfium", counting):
+        if fail_text_page is None:
+            read_pdf_pdfium(data, PdfiumConfig())
+        else:
+            with pytest.raises(DocumentError) as caught:
+                read_pdf_pdfium(data, PdfiumConfig())
+            assert caught.value.kind == "damaged"
+    assert counting.opened["FPDF_LoadPage"] >= 1 and counting.balanced(), (counting.opened, counting.closed)
