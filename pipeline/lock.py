@@ -120,7 +120,7 @@ def is_stale(holder: LockInfo, host: str | None = None, boot_id: str | None = No
     current_boot = _boot_id() if boot_id is None else boot_id
     if holder.boot_id and current_boot and holder.boot_id != current_boot:
         return True  # the machine restarted since the lock was taken
-    if not _pid_alive(holder.pid):
+    if not pid_alive(holder.pid):
         return True
     started = _process_start(holder.pid)
     try:
@@ -167,7 +167,8 @@ def _guard(folder: Path) -> Iterator[None]:
         os.close(fd)  # closing drops the flock
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this host (signal 0 probes without touching it)."""
     if pid <= 0:
         return False
     try:

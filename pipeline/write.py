@@ -22,6 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.lock import pid_alive
 from pipeline.records import DocumentResult, SnapshotInfo, SourceFile
 from pipeline.storage import is_url, join_location, read_bytes, upload_files, write_bytes
 from pipeline.tabulate import tabulate_results
@@ -193,7 +194,7 @@ def clean_stale(out_dir: Path) -> list[Path]:
     removed = []
     for path in candidates:
         pid = path.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and pid_alive(int(pid)):
             continue  # another run is writing it right now
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
@@ -316,13 +317,3 @@ def _sha256_file(path: Path) -> str:
 
 def _canonical(value: object) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, owned by someone else
-    return True
