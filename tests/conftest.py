@@ -54,3 +54,11 @@ def fixture_pdfs(fixture_set: FixtureSet) -> dict[str, Path]:
 def bad_input_errors(fixture_set: FixtureSet) -> dict[str, str]:
     """Bad input file name -> the `error` kind the pipeline must report for it."""
     return dict(fixture_set.bad_errors)
+
+
+@pytest.fixture(scope="session")
+def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One PREFECT_HOME for the session's runs: its database is migrated once, not per module."""
+    home = tmp_path_factory.getbasetemp() / "prefect-home"
+    home.mkdir(exist_ok=True)
+    return home

@@ -90,14 +90,6 @@ def test_summary_markdown_and_failure_table() -> None:
 
 
 @pytest.fixture(scope="module")
-def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One PREFECT_HOME for the session's runs: its database is migrated once, not per module."""
-    home = tmp_path_factory.getbasetemp() / "prefect-home"
-    home.mkdir(exist_ok=True)
-    return home
-
-
-@pytest.fixture(scope="module")
 def api(prefect_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A temporary Prefect API for this module's runs, stopped by PID at the end."""
     server = ApiServer(tmp_path_factory.mktemp("api") / "server.log", home=prefect_home)

@@ -154,14 +154,6 @@ def s3() -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One PREFECT_HOME for the session's runs: its database is migrated once, not per module."""
-    home = tmp_path_factory.getbasetemp() / "prefect-home"
-    home.mkdir(exist_ok=True)
-    return home
-
-
-@pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("s3_corpus")
     render_synthetic(folder / "docs", count=4, seed=11)
