@@ -26,15 +26,17 @@ from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline.batch import BatchConfig, BatchOutcome, process_sources
+from pipeline.carry import plan_carry
 from pipeline.discover import Discovery, discover_sources, input_files
 from pipeline.limits import Limits
 from pipeline.process import ProcessConfig, ReadSettings, build_validation_context
 from pipeline.provenance import code_version, library_versions
-from pipeline.records import DocumentResult, RunSummary, SnapshotInfo, SourceFile
+from pipeline.records import CarryPlan, DocumentResult, RunSummary, SnapshotInfo, SourceFile
 from pipeline.report import check_accounting, problem_results, summarize_run
 from pipeline.storage import is_url
+from pipeline.unchanged import find_unchanged
 from pipeline.validate import validate_results
-from pipeline.write import publish_snapshot
+from pipeline.write import latest_snapshot, publish_snapshot
 from schemas import load_schema
 
 MAX_CHUNK = 20  # documents per cluster task: ~8 s of work against ~30 ms of Prefect overhead
@@ -62,6 +64,16 @@ def discover(source_dir: str, out_dir: str, limits: Limits) -> Discovery:
     return discover_sources(source_dir, exclude=(out_dir,), limits=limits)
 
 
+@task(name="find-unchanged", cache_policy=NO_CACHE)
+def unchanged(found: Discovery, out_dir: str, limits: Limits) -> RunSummary | None:
+    return find_unchanged(found, out_dir, code_version(), load_schema(), limits)
+
+
+@task(name="plan-carry", cache_policy=NO_CACHE)
+def carry(found: Discovery, out_dir: str, limits: Limits) -> CarryPlan | None:
+    return plan_carry(found, latest_snapshot(Path(out_dir)), code_version(), load_schema(), limits)
+
+
 @task(name="process-documents", cache_policy=NO_CACHE)  # no retries: a parse error comes back the same
 def process(
     sources: tuple[SourceFile, ...], config: ProcessConfig, batch: BatchConfig, progress: Progress | None = None
@@ -76,7 +88,11 @@ def validate(results: tuple[DocumentResult, ...], today: dt.date) -> tuple[Docum
 
 @task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, retry_condition_fn=retry_on_io_error)
 def publish(
-    results: tuple[DocumentResult, ...], inputs: tuple[SourceFile, ...], out_dir: str, engine: str
+    results: tuple[DocumentResult, ...],
+    inputs: tuple[SourceFile, ...],
+    out_dir: str,
+    engine: str,
+    carried: CarryPlan | None = None,
 ) -> SnapshotInfo:
     return publish_snapshot(
         results,
@@ -86,6 +102,7 @@ def publish(
         code_version=code_version(),
         library_versions=library_versions(),
         engine=engine,
+        carried=carried,
     )
 
 
@@ -93,7 +110,7 @@ def publish(
 def batch_flow(
     source_dir: str,
     out_dir: str,
-    engine: str = "pdfplumber",
+    engine: str = "pdfium",
     workers: int | None = None,
     use_cache: bool = True,
     limits: Limits | None = None,
@@ -102,13 +119,22 @@ def batch_flow(
     """Process every PDF below `source_dir` (a folder or a URL) into a snapshot under `out_dir`.
 
     `workers`: worker processes on this machine (None: one per core); a Dask runner ignores it.
+    With the cache on, nothing is done when LATEST already holds these inputs, and inputs the
+    previous snapshot holds unchanged keep its rows (pipeline.carry): only new work is done.
     The run's summary and its failures are also left as artifacts of the flow run.
     """
     limits = limits or Limits()
     config = ProcessConfig(read=ReadSettings(engine=engine))
     found = discover(source_dir, out_dir, limits)
+    incremental = use_cache and not is_url(out_dir)
+    same = unchanged(found, out_dir, limits) if incremental else None
+    if same is not None:
+        _leave_artifacts(same)
+        return same
+    plan = carry(found, out_dir, limits) if incremental else None
+    todo = tuple(s for s in found.sources if plan is None or s.path not in plan.paths)
     if progress is not None:
-        progress.begin(len(found.sources))
+        progress.begin(len(todo))
     batch = BatchConfig(
         workers=workers or os.cpu_count() or 1,
         # the cache is per-document files on a local disk; with OUT_DIR on an object store there is none
@@ -120,13 +146,13 @@ def batch_flow(
     )
     runner = FlowRunContext.get().task_runner
     if isinstance(runner, ThreadPoolTaskRunner):
-        outcome = process(found.sources, config, batch, progress)
+        outcome = process(todo, config, batch, progress)
     else:
-        outcome = _process_on_cluster(found.sources, config, batch, _slots(runner), progress)
+        outcome = _process_on_cluster(todo, config, batch, _slots(runner), progress)
     results = validate(outcome.results + problem_results(found), dt.date.today())
-    check_accounting(input_files(found), results)  # before anything is written: a violation is fatal
-    info = publish(results, input_files(found), out_dir, engine)
-    summary = summarize_run(found, results, outcome.parsed, outcome.cached, info)
+    check_accounting(input_files(found), results, plan)  # before anything is written: a violation is fatal
+    info = publish(results, input_files(found), out_dir, engine, plan)
+    summary = summarize_run(found, results, outcome.parsed, outcome.cached, info, plan)
     _leave_artifacts(summary)
     return summary
 

@@ -15,6 +15,7 @@ import re
 import tempfile
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -143,38 +144,59 @@ def _encode(value: object) -> object:
 
 def _decode(tp: object, value: object) -> object:
     """The inverse of _encode, driven by the type hints of the record classes."""
+    return _decoder(tp)(value)
+
+
+@cache
+def _decoder(tp: object) -> Callable[[object], object]:
+    """A function decoding values of type `tp`, built once per type (per value it was the cost of a hit)."""
     origin = typing.get_origin(tp)
     if origin in (types.UnionType, typing.Union):
         args = typing.get_args(tp)
-        if value is None and type(None) in args:
-            return None
         (inner,) = [a for a in args if a is not type(None)]
-        return _decode(inner, value)
+        decode_inner = _decoder(inner)
+        if type(None) not in args:
+            return decode_inner
+        return lambda value: None if value is None else decode_inner(value)
     if origin is tuple:
-        args = typing.get_args(tp)
-        _expect(value, list)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], v) for v in value)
-        if len(args) != len(value):
-            raise ValueError("tuple of the wrong length")
-        return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
+        return _tuple_decoder(typing.get_args(tp))
     if isinstance(tp, type) and is_dataclass(tp):
-        _expect(value, dict)
-        hints = _type_hints(tp)
-        names = [f.name for f in fields(tp)]
-        if set(value) != set(names):
-            raise ValueError(f"fields of {tp.__name__} differ")
-        return tp(**{name: _decode(hints[name], value[name]) for name in names})
+        return _record_decoder(tp)
     if tp is dt.date:
-        _expect(value, str)
-        return dt.date.fromisoformat(value)
+        return lambda value: dt.date.fromisoformat(_expect(value, str))
     if tp is float:
-        _expect(value, int | float)
-        return float(value)
+        return lambda value: float(_expect(value, int | float))
     if tp in (str, int, bool):
-        _expect(value, tp)
-        return value
+        return lambda value: _expect(value, tp)
     raise TypeError(f"no decoder for {tp!r}")
+
+
+def _tuple_decoder(args: tuple[object, ...]) -> Callable[[object], object]:
+    if len(args) == 2 and args[1] is Ellipsis:
+        each = _decoder(args[0])
+        return lambda value: tuple(map(each, _expect(value, list)))
+    decoders = [_decoder(a) for a in args]
+
+    def decode(value: object) -> tuple[object, ...]:
+        if len(_expect(value, list)) != len(decoders):
+            raise ValueError("tuple of the wrong length")
+        return tuple(d(v) for d, v in zip(decoders, value, strict=True))
+
+    return decode
+
+
+def _record_decoder(record_type: type) -> Callable[[object], object]:
+    hints = _type_hints(record_type)
+    names = [f.name for f in fields(record_type)]
+    expected = set(names)
+    decoders = [(name, _decoder(hints[name])) for name in names]
+
+    def decode(value: object) -> object:
+        if set(_expect(value, dict)) != expected:
+            raise ValueError(f"fields of {record_type.__name__} differ")
+        return record_type(**{name: d(value[name]) for name, d in decoders})
+
+    return decode
 
 
 @cache
@@ -183,7 +205,8 @@ def _type_hints(record_type: type) -> dict[str, object]:
     return typing.get_type_hints(record_type)
 
 
-def _expect(value: object, kind: object) -> None:
-    # bool is an int subclass: a flipped `true` must not pass as a number.
+def _expect(value: object, kind: object) -> object:
+    """`value` if it is of `kind`; bool is an int subclass, so a flipped `true` must not pass as a number."""
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise TypeError(f"expected {kind}, got {type(value).__name__}")
+    return value

@@ -33,9 +33,13 @@ DOC_TYPE = "schriftelijke_vraag"
 
 @dataclass(frozen=True)
 class ReadSettings:
-    """Which engine reads, with its own validated settings."""
+    """Which engine reads, with its own validated settings.
 
-    engine: str = "pdfplumber"
+    pdfium is the default: it gives the same dataset as pdfplumber, the reference engine, about
+    five times faster (bench/results); pdfplumber still finds the ruled tables on pages with rules.
+    """
+
+    engine: str = "pdfium"
     line_tolerance: float = 2.5
     max_pages: int = 2000
 

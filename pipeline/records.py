@@ -321,6 +321,31 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
+class CarryPlan:
+    """Inputs a run takes over from the previous snapshot, unchanged, instead of processing them again.
+
+    Their rows are copied from that snapshot's tables by the writer: documents, sections and
+    applications by doc_id, failures by source file.
+    """
+
+    snapshot_path: str  # folder of the previous snapshot (same code and schema version)
+    sources: tuple[SourceFile, ...]  # the carried inputs, as this run's discovery found them
+    documents: tuple[tuple[str, str], ...]  # (path, doc_id) of those with a document row
+    pages: tuple[tuple[str, int | None], ...]  # (path, pages) of each carried input, for the manifest
+    failures: tuple[Failure, ...]  # their rows of the failures table
+    sections: int  # their rows of the sections and applications tables
+    applications: int
+
+    @property
+    def paths(self) -> frozenset[str]:
+        return frozenset(s.path for s in self.sources)
+
+    @property
+    def doc_ids(self) -> frozenset[str]:
+        return frozenset(doc_id for _, doc_id in self.documents)
+
+
+@dataclass(frozen=True)
 class StoredFile:
     """A file found below a folder or URL (pipeline.storage), before it is hashed."""
 

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from pipeline.discover import DUPLICATE, Discovery, input_files
-from pipeline.records import DocumentResult, Failure, RunSummary, SnapshotInfo, SourceFile
+from pipeline.records import CarryPlan, DocumentResult, Failure, RunSummary, SnapshotInfo, SourceFile
 
 
 def problem_results(discovery: Discovery) -> tuple[DocumentResult, ...]:
@@ -26,19 +26,25 @@ class AccountingError(RuntimeError):
         self.problems = tuple(problems)
 
 
-def check_accounting(inputs: Sequence[SourceFile], results: Sequence[DocumentResult]) -> tuple[int, int, int]:
+def check_accounting(
+    inputs: Sequence[SourceFile], results: Sequence[DocumentResult], carried: CarryPlan | None = None
+) -> tuple[int, int, int]:
     """(documents, failed, duplicates) by source file; raise AccountingError unless they add up to the inputs.
 
-    Each input must have exactly one result, and that result must be exactly one of: a document
-    row (failure rows beside it allowed), failures without a document, or a duplicate.
+    Each input must have exactly one result, or be carried over from the previous snapshot (as a
+    document or a failed file), and a result must be exactly one of: a document row (failure rows
+    beside it allowed), failures without a document, or a duplicate.
     """
     expected = [f.path for f in inputs]
     problems = [f"{path} is listed twice as an input" for path in _repeated(expected)]
     problems += [f"{path} has more than one result" for path in _repeated([r.source_file for r in results])]
     seen = {r.source_file: r for r in results}
-    problems += [f"{path} has no result" for path in expected if path not in seen]
-    problems += [f"{path} has a result but is not an input" for path in seen.keys() - set(expected)]
-    counts = {"document": 0, "failed": 0, "duplicate": 0}
+    kept = carried.paths if carried else frozenset()
+    problems += [f"{path} is carried over and has a result" for path in kept & seen.keys()]
+    problems += [f"{path} has no result" for path in expected if path not in seen and path not in kept]
+    problems += [f"{path} has a result but is not an input" for path in (seen.keys() | kept) - set(expected)]
+    documented = {path for path, _ in carried.documents} if carried else set()
+    counts = {"document": len(documented & kept), "failed": len(kept - documented), "duplicate": 0}
     for path, result in seen.items():
         kinds = _outcomes(result)
         if len(kinds) != 1:
@@ -51,20 +57,28 @@ def check_accounting(inputs: Sequence[SourceFile], results: Sequence[DocumentRes
 
 
 def summarize_run(
-    discovery: Discovery, results: Sequence[DocumentResult], parsed: int, cached: int, info: SnapshotInfo
+    discovery: Discovery,
+    results: Sequence[DocumentResult],
+    parsed: int,
+    cached: int,
+    info: SnapshotInfo,
+    carried: CarryPlan | None = None,
 ) -> RunSummary:
-    """Counts of one run; every input is a document, a failure or a duplicate (else AccountingError)."""
-    documents, failed, duplicates = check_accounting(input_files(discovery), results)
-    failures = [f for r in results for f in r.failures]
+    """Counts of one run; every input is a document, a failure or a duplicate (else AccountingError).
+
+    Carried inputs count as taken from the cache (`cached`), with their rows of the previous snapshot.
+    """
+    documents, failed, duplicates = check_accounting(input_files(discovery), results, carried)
+    failures = [*(carried.failures if carried else ()), *(f for r in results for f in r.failures)]
     return RunSummary(
         inputs=len(discovery.sources) + len(discovery.problems),
         documents=documents,
         parsed=parsed,
-        cached=cached,
+        cached=cached + (len(carried.sources) if carried else 0),
         failed=failed,
         duplicates=duplicates,
-        sections=sum(len(r.sections) for r in results),
-        applications=sum(len(r.applications) for r in results),
+        sections=sum(len(r.sections) for r in results) + (carried.sections if carried else 0),
+        applications=sum(len(r.applications) for r in results) + (carried.applications if carried else 0),
         failures=sum(1 for f in failures if f.error != DUPLICATE),
         snapshot_id=info.snapshot_id,
         snapshot_path=info.path,

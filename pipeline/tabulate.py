@@ -7,10 +7,14 @@ from the record objects that feed that table.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
+from dataclasses import fields, is_dataclass
+from functools import cache, partial
+from itertools import groupby
+from operator import attrgetter
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.records import DocumentResult
 from schemas import DatasetSchema, TableSpec, arrow_schema, arrow_type
@@ -54,13 +58,30 @@ def tabulate_results(results: Sequence[DocumentResult], schema: DatasetSchema) -
     }
 
 
+def merge_tables(
+    tables: Mapping[str, pa.Table], carried: Mapping[str, pa.Table], schema: DatasetSchema
+) -> dict[str, pa.Table]:
+    """Each table with the carried rows added, in the order `tabulate_results` gives all of them."""
+    merged = {}
+    for name, spec in schema.tables.items():
+        both = pa.concat_tables([carried[name], tables[name]]) if name in carried else tables[name]
+        merged[name] = _sort_table(both, spec)
+    return merged
+
+
 def result_rows(result: DocumentResult, spec: TableSpec) -> list[Row]:
     """The rows one result contributes to a table, as {column: value} in schema column order."""
     try:
         source = _SOURCES[spec.name]
     except KeyError:
         raise ValueError(f"table {spec.name!r} of the schema has no row source in tabulate") from None
-    return [_read_row(spec, objects) for objects in source(result)]
+    readers: dict[tuple[type, ...], Callable[[tuple[object, ...]], Row]] = {}
+    rows = []
+    for objects in source(result):
+        kinds = tuple(map(type, objects))
+        read = readers.get(kinds) or readers.setdefault(kinds, _row_reader(spec, kinds))
+        rows.append(read(objects))
+    return rows
 
 
 def build_table(
@@ -75,12 +96,12 @@ def build_table(
     for column in spec.columns:
         if not allow_nulls and not column.nullable and any(row[column.name] is None for row in rows):
             raise ValueError(f"table {spec.name}: column {column.name} is not nullable but has a null")
-    if sort:
-        rows = sorted(rows, key=partial(_order_key, spec))
     try:
-        return pa.Table.from_pylist([dict(row) for row in rows], schema=arrow_schema(spec))
+        columns = {name: [row[name] for row in rows] for name in spec.column_names}
+        table = pa.Table.from_pydict(columns, schema=arrow_schema(spec))
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
         raise ValueError(f"table {spec.name}: {error}") from error
+    return _sort_table(table, spec) if sort else table
 
 
 def to_frame(table: pa.Table) -> pd.DataFrame:
@@ -88,21 +109,76 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=_ARROW_TO_PANDAS.get)
 
 
-def _read_row(spec: TableSpec, objects: tuple[object, ...]) -> Row:
-    row: Row = {}
+@cache
+def _row_reader(spec: TableSpec, kinds: tuple[type, ...]) -> Callable[[tuple[object, ...]], Row]:
+    """How rows are read from objects of these types: each column from the first type that has it.
+
+    Built once per table and types: finding the holder of each column per row was the cost of
+    tabulating.
+    """
+    holders = []
     for name in spec.column_names:
-        holder = next((o for o in objects if hasattr(o, name)), None)
-        if holder is None:
-            kinds = ", ".join(type(o).__name__ for o in objects)
-            raise ValueError(f"table {spec.name}: column {name} is not a field of {kinds}")
-        value = getattr(holder, name)
-        row[name] = list(value) if isinstance(value, tuple) else value
-    return row
+        index = next((i for i, kind in enumerate(kinds) if name in _attributes(kind)), None)
+        if index is None:
+            shown = ", ".join(kind.__name__ for kind in kinds)
+            raise ValueError(f"table {spec.name}: column {name} is not a field of {shown}")
+        holders.append((name, index))
+
+    names = [name for name, _ in holders]
+    getters = [(index, attrgetter(*[n for n, i in holders if i == index])) for index in sorted({i for _, i in holders})]
+    if len(getters) == 1 and len(names) > 1:
+        (index, getter), = getters
+
+        def read_one(objects: tuple[object, ...]) -> Row:
+            return {n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, getter(objects[index]))}
+
+        return read_one
+
+    def read(objects: tuple[object, ...]) -> Row:
+        row: Row = {}
+        for name, index in holders:
+            value = getattr(objects[index], name)
+            row[name] = list(value) if isinstance(value, tuple) else value
+        return row
+
+    return read
 
 
-def _order_key(spec: TableSpec, row: Mapping[str, object]) -> tuple[object, ...]:
+def _attributes(kind: type) -> frozenset[str]:
+    names = {f.name for f in fields(kind)} if is_dataclass(kind) else set()
+    return frozenset(names | set(dir(kind)))
+
+
+def _sort_table(table: pa.Table, spec: TableSpec) -> pa.Table:
+    """The table's rows by key, then by every column where keys are equal (the order of _sorted_rows).
+
+    Arrow sorts when the key columns are free of nulls and duplicates, which validated tables
+    are; it orders strings by their UTF-8 bytes, which is Python's code-point order.
+    """
+    keys = list(spec.key)
+    if any(table.column(k).null_count for k in keys) or table.group_by(keys).aggregate([]).num_rows < table.num_rows:
+        rows = _sorted_rows(table.to_pylist(), spec)
+        columns = {name: [row[name] for row in rows] for name in spec.column_names}
+        return pa.Table.from_pydict(columns, schema=arrow_schema(spec))
+    return table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys])).combine_chunks()
+
+
+def _sorted_rows(rows: Sequence[Row], spec: TableSpec) -> list[Row]:
+    """Rows by key; rows with equal keys (only in tables not validated yet) by all their columns.
+
+    The same order as sorting by key and then every column, without building the long sort key
+    of every row.
+    """
+    by_key = sorted(rows, key=partial(_order_key, spec.key))
+    ordered: list[Row] = []
+    for _, group in groupby(by_key, key=partial(_order_key, spec.key)):
+        same = list(group)
+        ordered += same if len(same) == 1 else sorted(same, key=partial(_order_key, spec.key + spec.column_names))
+    return ordered
+
+
+def _order_key(names: tuple[str, ...], row: Mapping[str, object]) -> tuple[object, ...]:
     # Key first (the documented order), then every column so equal keys still sort the same way.
-    names = spec.key + spec.column_names
     return tuple(_sortable(row[name]) for name in names)
 
 

@@ -110,10 +110,11 @@ def _column_checks(c: ColumnSpec) -> list[pa.Check]:
 def _check_table(results: Sequence[DocumentResult], spec: TableSpec) -> list[_Rejection]:
     """Type check in Python (so one bad value cannot break the whole table), then pandera."""
     rows, refs, rejections = [], [], []
+    typed = [(c, _TYPE_CHECKS[c.type]) for c in spec.columns]
     for i, result in enumerate(results):
         own = result_rows(result, spec)
         for ref, row in zip(_owners(result, spec.name, i, len(own)), own, strict=True):
-            bad = [c for c in spec.columns if not _has_type(c, row[c.name])]
+            bad = [c for c, has_type in typed if not has_type(row[c.name])]
             detail = "is not a valid {} value"
             rejections += [_Rejection(*ref, "type", c.name, row[c.name], detail.format(c.type)) for c in bad]
             if not bad:
@@ -280,18 +281,36 @@ def _owners(result: DocumentResult, table: str, i: int, n_rows: int) -> list[tup
     return [(i, table, j) for j in range(n_rows)]
 
 
-def _has_type(c: ColumnSpec, value: object) -> bool:
-    if value is None:
-        return True  # nullability is the model's check
-    if c.type == "string":
-        return isinstance(value, str)
-    if c.type == "int32":
-        return isinstance(value, int) and not isinstance(value, bool) and _INT32[0] <= value <= _INT32[1]
-    if c.type == "float64":  # NaN and infinity are not amounts
-        return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if c.type == "date32":
-        return type(value) is dt.date
-    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+def _is_string(value: object) -> bool:
+    return value is None or isinstance(value, str)  # None: nullability is the model's check
+
+
+def _is_int32(value: object) -> bool:
+    return value is None or (
+        isinstance(value, int) and not isinstance(value, bool) and _INT32[0] <= value <= _INT32[1]
+    )
+
+
+def _is_float64(value: object) -> bool:  # NaN and infinity are not amounts
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value))
+
+
+def _is_date32(value: object) -> bool:
+    return value is None or type(value) is dt.date
+
+
+def _is_string_list(value: object) -> bool:
+    return value is None or (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value))
+
+
+# One predicate per schema type, looked up once per column rather than per value.
+_TYPE_CHECKS: dict[str, Callable[[object], bool]] = {
+    "string": _is_string,
+    "int32": _is_int32,
+    "float64": _is_float64,
+    "date32": _is_date32,
+    "list<string>": _is_string_list,
+}
 
 
 def _column(spec: TableSpec, name: str) -> ColumnSpec | None:

@@ -22,10 +22,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.carry import read_carried
 from pipeline.lock import pid_alive
-from pipeline.records import DocumentResult, SnapshotInfo, SourceFile
+from pipeline.records import CarryPlan, DocumentResult, SnapshotInfo, SourceFile
 from pipeline.storage import is_url, join_location, read_bytes, upload_files, write_bytes
-from pipeline.tabulate import tabulate_results
+from pipeline.tabulate import merge_tables, tabulate_results
 from schemas import DatasetSchema, arrow_schema, load_schema
 
 SNAPSHOT_FORMAT = "parlq-snapshot/1"
@@ -73,8 +74,11 @@ def publish_snapshot(
     engine: str,
     run_info: Mapping[str, object] | None = None,
     progress: Callable[[str], None] | None = None,
+    carried: CarryPlan | None = None,
 ) -> SnapshotInfo:
     """Write the (already validated) results as snapshot <id> and point LATEST at it.
+
+    `carried` inputs have no result: their rows are copied from the previous snapshot it names.
 
     Does nothing (published=False) when LATEST already names a valid snapshot with this id; an
     existing valid snapshots/<id> folder from an earlier run is reused. `run_info` (timestamps,
@@ -83,14 +87,17 @@ def publish_snapshot(
     """
     if is_url(out_dir):
         local = partial(publish_snapshot, results, inputs, schema=schema, code_version=code_version,
-                        library_versions=library_versions, engine=engine, run_info=run_info, progress=progress)
+                        library_versions=library_versions, engine=engine, run_info=run_info, progress=progress,
+                        carried=carried)
         return _publish_to_url(str(out_dir), local)
     out_dir = Path(out_dir)
     step = progress or (lambda name: None)
     known = {f.path for f in inputs}
-    strays = sorted({r.source_file for r in results} - known)
+    strays = sorted(({r.source_file for r in results} | (carried.paths if carried else set())) - known)
     if strays:
         raise ValueError(f"results for files that are not inputs: {strays[:3]}")
+    if carried and carried.paths & {r.source_file for r in results}:
+        raise ValueError("an input is both carried over and processed")
     (out_dir / SNAPSHOTS).mkdir(parents=True, exist_ok=True)
     clean_stale(out_dir)
     snapshot_id = compute_snapshot_id(inputs, code_version, schema.version)
@@ -104,7 +111,7 @@ def publish_snapshot(
         os.rename(final, trash)
         shutil.rmtree(trash, ignore_errors=True)
     if not final.exists():
-        pages = {r.source_file: r.n_pages for r in results}
+        pages = {r.source_file: r.n_pages for r in results} | dict(carried.pages if carried else ())
         head = {
             "format": SNAPSHOT_FORMAT,
             "snapshot_id": snapshot_id,
@@ -115,7 +122,10 @@ def publish_snapshot(
             "inputs": [{"path": f.path, "sha256": f.sha256, "size": f.size, "pages": pages.get(f.path)}
                        for f in sorted(inputs, key=lambda f: f.path)],
         }
-        _build_folder(final, tabulate_results(results, schema), head, step, schema)
+        tables = tabulate_results(results, schema)
+        if carried is not None:
+            tables = merge_tables(tables, read_carried(carried, schema), schema)
+        _build_folder(final, tables, head, step, schema)
     _replace_text(out_dir / LATEST, snapshot_id + "\n", step)
     _write_run(out_dir, snapshot_id, True, engine, run_info)
     return _info(final, schema, published=True)
@@ -128,6 +138,13 @@ def read_latest(out_dir: Path) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None
     return text if _ID.fullmatch(text) else None
+
+
+def latest_snapshot(out_dir: Path, schema: DatasetSchema | None = None) -> Path | None:
+    """The folder LATEST names, when it is a valid snapshot; else None."""
+    latest = read_latest(out_dir)
+    folder = Path(out_dir) / SNAPSHOTS / latest if latest else None
+    return folder if folder is not None and not validate_snapshot(folder, schema) else None
 
 
 def is_published(out_dir: Path, snapshot_id: str, schema: DatasetSchema | None = None) -> bool:
