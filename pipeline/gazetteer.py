@@ -8,13 +8,14 @@ never matter.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
@@ -45,6 +46,10 @@ class Gazetteer:
     municipalities_by_name: Mapping[str, tuple[Municipality, ...]]  # normalized name -> rows
     subs_by_name: Mapping[str, tuple[SubMunicipality, ...]]
     subs_by_code: Mapping[str, tuple[SubMunicipality, ...]]
+    # the days on which some row starts or stops being valid, sorted: between two, nothing changes
+    changes: tuple[dt.date, ...]
+    _names: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)  # place_names per period
+    _places: dict[tuple[str, int], PlaceMatch | None] = field(default_factory=dict, repr=False)  # resolve_place
 
 
 def load_gazetteer(data_dir: Path | None = None) -> Gazetteer:
@@ -80,6 +85,7 @@ def load_gazetteer(data_dir: Path | None = None) -> Gazetteer:
         municipalities_by_name=_index(municipalities, lambda m: key(m.name)),
         subs_by_name=_index(subs, lambda s: key(s.name)),
         subs_by_code=_index(subs, lambda s: s.municipality_nis),
+        changes=_changes((*municipalities, *subs)),
     )
 
 
@@ -95,6 +101,13 @@ def resolve_place(gazetteer: Gazetteer, text: str, on: dt.date) -> PlaceMatch | 
     if not isinstance(text, str) or not text.strip():
         return None
     day = _as_date(on)
+    key = (text, bisect.bisect_right(gazetteer.changes, day))  # the same answer on every day of a period
+    if key not in gazetteer._places:
+        gazetteer._places[key] = _resolve(gazetteer, text, day)
+    return gazetteer._places[key]
+
+
+def _resolve(gazetteer: Gazetteer, text: str, day: dt.date) -> PlaceMatch | None:
     parts = [p for p in _split_place(text) if p is not None and normalize_place_name(p)]
     if len(parts) < 2:
         return _resolve_single(gazetteer, parts[0], day) if parts else None
@@ -128,12 +141,19 @@ def is_valid_code(gazetteer: Gazetteer, nis_code: str, on: dt.date) -> bool:
 
 
 def place_names(gazetteer: Gazetteer, on: dt.date) -> frozenset[str]:
-    """Official spellings of every municipality and deelgemeente name valid on that date."""
+    """Official spellings of every municipality and deelgemeente name valid on that date.
+
+    Built once per period between two `changes` of the gazetteer: every date in it gets the same set.
+    """
     day = _as_date(on)
-    return frozenset(
-        [m.name for m in gazetteer.municipalities if _valid(m, day)]
-        + [s.name for s in gazetteer.sub_municipalities if _valid(s, day)]
-    )
+    period = bisect.bisect_right(gazetteer.changes, day)
+    names = gazetteer._names.get(period)
+    if names is None:
+        names = gazetteer._names[period] = frozenset(
+            [m.name for m in gazetteer.municipalities if _valid(m, day)]
+            + [s.name for s in gazetteer.sub_municipalities if _valid(s, day)]
+        )
+    return names
 
 
 def sub_municipalities_of(gazetteer: Gazetteer, nis_code: str, on: dt.date) -> tuple[str, ...]:
@@ -247,6 +267,13 @@ def _index(rows: tuple[_Row, ...], key: Callable[[_Row], str]) -> Mapping[str, t
     for row in rows:
         groups[key(row)].append(row)
     return MappingProxyType({k: tuple(v) for k, v in groups.items()})
+
+
+def _changes(rows: tuple[Municipality | SubMunicipality, ...]) -> tuple[dt.date, ...]:
+    """The first day of every row and the day after its last: validity only changes on these days."""
+    days = {row.valid_from for row in rows}
+    days.update(row.valid_to + dt.timedelta(days=1) for row in rows if row.valid_to < dt.date.max)
+    return tuple(sorted(days))
 
 
 def _valid(row: Municipality | SubMunicipality, day: dt.date) -> bool:

@@ -7,8 +7,9 @@ glyphs yields the same words, lines and therefore the same dataset.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import groupby
+from itertools import accumulate, groupby
 from operator import itemgetter
 from typing import Any
 
@@ -17,10 +18,13 @@ from pipeline.records import Line
 # A positioned glyph: (text, x0, x1, top, bottom, fontname, size, upright), in PDF points with
 # a top-left origin. A plain tuple, not a record: a page holds thousands of them.
 Glyph = tuple[str, float, float, float, float, str, float, bool]
-# What `group_words` takes: a glyph, the origin of its last character and data of the reader's
-# own (ignored here). An item may hold several characters of one text object set one after the
-# other (a "piece").
+# What `group_words` takes: a glyph, the origin of its last character and the piece's layout. An
+# item may hold several characters of one text object set one after the other (a "piece"). A
+# piece may span words and the blanks (" ") between them; then its layout is needed to cut it.
 Item = tuple[str, float, float, float, float, str, float, bool, float, Any]
+# A piece's layout: an origin, running offsets (one per character, maybe one more) and advances
+# per character; character i spans from offsets[i] + origin to advances[text[i]] past that.
+Layout = tuple[float, list[float], Mapping[str, float]]
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
 # A painted path as the reference engine's interpreter records it: its operators ("m", "l", "c",
 # "h"; a rectangle is "mlllh") and the end point of each, in top-left-origin points.
@@ -29,7 +33,12 @@ DrawnPath = tuple[str, tuple[tuple[float, float], ...]]
 _BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 _EXPAND = str.maketrans(_LIGATURES)
+_TOKENS = re.compile(r" |[^ ]+")  # a piece's blanks one by one, its words whole
 _RUN_KEY = itemgetter(7, 5, 6)  # upright, fontname, size: a word never spans a change of these
+_X0 = itemgetter(1)
+_TOP_X0, _WORD_X0 = itemgetter("top", "x0"), itemgetter("x0")
+_TEXT, _FONTNAME, _SIZE = itemgetter("text"), itemgetter("fontname"), itemgetter("size")
+_X1, _TOP, _BOTTOM = itemgetter("x1"), itemgetter("top"), itemgetter("bottom")
 
 
 def is_bold_font(fontname: str) -> bool:
@@ -54,15 +63,14 @@ def group_words(items: Iterable[Item], x_tolerance: float, y_tolerance: float) -
     Consecutive items of one font, size and direction form a run; a run's items are clustered
     into lines by their top (x0 for rotated text), sorted along the line and split at blanks and
     at gaps wider than `x_tolerance`. Ligatures are expanded. A piece stands for its characters
-    only while nothing sorts between them; else InterleavedItems is raised.
+    only while nothing sorts between them: a piece of several words is then opened into its words
+    and blanks, a piece of one word raises InterleavedItems.
     """
     words: list[dict[str, Any]] = []
     for (upright, _, _), run in groupby(items, key=_RUN_KEY):
         if upright:
             for row in _cluster(list(run), 3, y_tolerance):
-                row.sort(key=itemgetter(1))
-                _check_pieces(row)
-                _split_row(row, words, 1, 8, 2, 3, x_tolerance, y_tolerance)
+                _split_row(_along(row), words, 1, 8, 2, 3, x_tolerance, y_tolerance)
         else:
             for row in _cluster(list(run), 1, x_tolerance):
                 row.sort(key=itemgetter(3, 4))
@@ -80,13 +88,16 @@ def drop_words_in(words: Sequence[Mapping[str, Any]], boxes: Sequence[Box]) -> l
 def group_lines(words: Iterable[Mapping[str, Any]], page_number: int, tolerance: float) -> list[Line]:
     """Group positioned words (text, x0, x1, top, bottom, fontname, size) into lines, top to bottom."""
     rows: list[list[Mapping[str, Any]]] = []
-    for word in sorted(words, key=itemgetter("top", "x0")):
-        if rows and abs(rows[-1][0]["top"] - word["top"]) <= tolerance:
-            rows[-1].append(word)
+    row: list[Mapping[str, Any]] = []
+    first = 0.0  # the top of the row's first word
+    for top, same in groupby(sorted(words, key=_TOP_X0), key=_TOP):  # words of one top decide alike
+        if row and abs(first - top) <= tolerance:
+            row += same
         else:
-            rows.append([word])
+            row, first = list(same), top
+            rows.append(row)
     fonts: dict[str, tuple[bool, str]] = {}  # a page has few fonts: name -> (bold, name without tag)
-    return [_make_line(sorted(row, key=itemgetter("x0")), page_number, fonts) for row in rows]
+    return [_make_line(sorted(row, key=_WORD_X0), page_number, fonts) for row in rows]
 
 
 def _cluster(items: list[Item], key: int, tolerance: float) -> list[list[Item]]:
@@ -107,11 +118,36 @@ def _cluster(items: list[Item], key: int, tolerance: float) -> list[list[Item]]:
     return [row for row in rows if row]
 
 
-def _check_pieces(row: list[Item]) -> None:
-    # Glyph by glyph, anything starting at or before a piece's last character would sort inside it.
-    for before, after in zip(row, row[1:]):
-        if len(before[0]) > 1 and after[1] <= before[8]:
+def _along(row: list[Item]) -> list[Item]:
+    """The row sorted along the line, with every piece that another item sorts into opened.
+
+    Glyph by glyph, anything starting at or before a piece's last character would sort inside it.
+    A piece of several words becomes its words and blanks, in their place in stream order, as a
+    stable sort of those would order them; a piece of one word raises InterleavedItems.
+    """
+    line = sorted(row, key=_X0)
+    while True:
+        inside = [a for a, b in zip(line, line[1:]) if len(a[0]) > 1 and b[1] <= a[8]]
+        if not inside:
+            return line
+        if any(" " not in piece[0] for piece in inside):
             raise InterleavedItems
+        opened = {id(piece) for piece in inside}
+        row = [part for item in row for part in (_open(item) if id(item) in opened else (item,))]
+        line = sorted(row, key=_X0)
+
+
+def _open(piece: Item) -> list[Item]:
+    """A piece's words and blanks as items of their own, placed as in the piece."""
+    text, _, _, top, bottom, fontname, size, upright, _, (origin, offsets, advances) = piece
+    parts: list[Item] = []
+    for match in _TOKENS.finditer(text):
+        begin, end = match.span()
+        part, last = match.group(), offsets[end - 1] + origin
+        layout = (origin, offsets[begin:end], advances) if end - begin > 1 else None
+        right = advances[part[-1]] + last
+        parts.append((part, offsets[begin] + origin, right, top, bottom, fontname, size, upright, last, layout))
+    return parts
 
 
 def _split_row(
@@ -132,6 +168,8 @@ def _split_row(
             if current:
                 words.append(_make_word(current))
                 current = []
+        elif " " in item[0]:  # a piece of several words (upright: rotated glyphs are never pieced)
+            current = _split_piece(item, current, words, gap, drift)
         elif current and (
             item[start] < current[-1][last_start]
             or item[start] > current[-1][end] + gap
@@ -143,6 +181,52 @@ def _split_row(
             current.append(item)
     if current:
         words.append(_make_word(current))
+
+
+def _split_piece(
+    piece: Item, current: list[Item], words: list[dict[str, Any]], gap: float, drift: float
+) -> list[Item]:
+    """The words of a piece as its words and blanks would give them; returns the word left open.
+
+    The first word may continue `current`, the last may be continued by the next item; those
+    between are words of their own.
+    """
+    text, _, _, top, bottom, fontname, size, _, _, (origin, offsets, advances) = piece
+    parts = text.split(" ")
+    first = parts[0]
+    if first and not first.isspace():
+        last = offsets[len(first) - 1] + origin
+        item = (first, offsets[0] + origin, advances[first[-1]] + last, top, bottom, fontname, size, True, last, None)
+        if current and (
+            item[1] < current[-1][8] or item[1] > current[-1][2] + gap or abs(top - current[-1][3]) > drift
+        ):
+            words.append(_make_word(current))
+            current = [item]
+        else:
+            current.append(item)
+    if current:  # a blank follows the first word
+        words.append(_make_word(current))
+    plain = text.isascii()  # no ligature to expand
+    middle = parts[1:-1]
+    begins = accumulate([len(part) + 1 for part in middle], initial=len(first) + 1)
+    words += [
+        {
+            "text": part if plain else part.translate(_EXPAND),
+            "x0": offsets[begin] + origin,
+            "x1": advances[part[-1]] + (offsets[begin + len(part) - 1] + origin),
+            "top": top,
+            "bottom": bottom,
+            "fontname": fontname,
+            "size": size,
+        }
+        for part, begin in zip(middle, begins)
+        if part and not part.isspace()
+    ]
+    part = parts[-1]
+    if not part or part.isspace():
+        return []
+    begin, last = len(text) - len(part), offsets[len(text) - 1] + origin
+    return [(part, offsets[begin] + origin, advances[part[-1]] + last, top, bottom, fontname, size, True, last, None)]
 
 
 def _make_word(items: list[Item]) -> dict[str, Any]:
@@ -176,26 +260,32 @@ def _centre_inside(word: Mapping[str, Any], box: Box) -> bool:
 
 
 def _make_line(row: list[Mapping[str, Any]], page_number: int, fonts: dict[str, tuple[bool, str]]) -> Line:
-    for word in row:
-        if word["fontname"] not in fonts:
-            fonts[word["fontname"]] = (is_bold_font(word["fontname"]), strip_subset_tag(word["fontname"]))
-    styles = [fonts[w["fontname"]] for w in row]
-    text = " ".join([w["text"] for w in row])
-    prefix = 0
-    for word, (bold, _) in zip(row, styles):
-        if not bold:
-            break
-        prefix += len(word["text"]) + 1
-    names = [name for _, name in styles]
+    names = list(map(_FONTNAME, row))
+    for name in set(names).difference(fonts):
+        fonts[name] = (is_bold_font(name), strip_subset_tag(name))
+    text = " ".join(map(_TEXT, row))
+    if names.count(names[0]) == len(names):  # one font, the commonest line
+        bold, fontname = fonts[names[0]]
+        prefix = len(text) if bold else 0
+    else:
+        styles = [fonts[name] for name in names]
+        prefix = 0
+        for word, (bold, _) in zip(row, styles):
+            if not bold:
+                break
+            prefix += len(word["text"]) + 1
+        plain = [name for _, name in styles]
+        fontname = max(plain, key=plain.count) if len(set(plain)) > 1 else plain[0]  # first most frequent
+        bold = all(bold for bold, _ in styles)
     return Line(
         text=text,
         page=page_number,
-        x0=round(min([w["x0"] for w in row]), 2),
-        x1=round(max([w["x1"] for w in row]), 2),
-        top=round(min([w["top"] for w in row]), 2),
-        bottom=round(max([w["bottom"] for w in row]), 2),
-        fontname=max(names, key=names.count) if len(set(names)) > 1 else names[0],  # first most frequent
-        size=round(max([float(w["size"]) for w in row]), 2),
-        bold=all(bold for bold, _ in styles),
+        x0=round(row[0]["x0"], 2),  # the row is sorted by x0
+        x1=round(max(map(_X1, row)), 2),
+        top=round(min(map(_TOP, row)), 2),
+        bottom=round(max(map(_BOTTOM, row)), 2),
+        fontname=fontname,
+        size=round(max(map(float, map(_SIZE, row))), 2),
+        bold=bold,
         bold_prefix=min(prefix, len(text)),
     )

@@ -35,6 +35,7 @@ _SUBJECT_VERB_RE = re.compile(rf"^(?P<list>{_WORD})\s+[{_LOW}]{{3,}}t\b")
 _PARENTHESISED_RE = re.compile(rf"\((?=[^)]*[{_LOW}])([{_UP}][{_UP}{_LOW}]+)\)")
 _SEGMENT_SPLIT_RE = re.compile(r"\s*:\s+|\s+[–—-]\s*|\s*[–—]\s+")
 _RUN_RE = re.compile(_RUN)
+_LIST_ONLY_RE = re.compile(rf"{_LIST}\W*")  # a segment that is a list of names and nothing else
 _WORD_RE = re.compile(_WORD)
 
 # Words that look like names in a title but are not ("Wijk", "Samen sterkt", "Het ...").
@@ -46,6 +47,11 @@ _GENERIC_COMPOUNDS = frozenset(
     "woonwijk stadswijk volkswijk probleemwijk nieuwbouwwijk arbeiderswijk tuinwijk randwijk villawijk "
     "buitenwijk studentenwijk deelwijk achterbuurt volksbuurt woonbuurt stadsbuurt".split()
 )
+# Fast first passes (each starts with a character class, which `re` scans for at C speed): every
+# match of the pattern named contains a match of its hint, so texts without one are not scanned.
+_CUE_HINT_RE = re.compile(r"[wWbB](?i:ijk|uurt)")  # the (?i:wijk|buurt) of _CUE_RE
+_QUOTED_HINT_RE = re.compile(rf"[‘'“\"„][{_UP}]")
+_COMPOUND_HINT_RE = re.compile(rf"[{_UP}][{_LOW}]+(?:wijk|buurt|kwartier)\b")  # _COMPOUND_RE without \b and tail
 _DERIVED_ADJECTIVE = re.compile(r"(?i)(?:zame|zaam|lijke|lijk|ige|ig|ische|isch|bare|baar|ende)$")
 _CUE_WORD_RE = re.compile(r"(?i)^(?:wijk|buurt)\w*$")
 
@@ -89,17 +95,41 @@ def _folded(place_names: frozenset[str]) -> frozenset[str]:
 
 def _marked_names(text: str) -> Iterator[tuple[int, str]]:
     """Names after a cue noun, in quotes after one, or as a Xwijk/Xbuurt compound."""
-    for match in _CUE_RE.finditer(text):
+    for match in _cue_matches(text):
         if match.group(1):
             yield match.start(1), match.group(1)
         else:
             yield from _split_list(match, "list")
-    for match in _QUOTED_PLACE_RE.finditer(text):
+    for match in _QUOTED_PLACE_RE.finditer(text) if _QUOTED_HINT_RE.search(text) else ():
         yield match.start(1), match.group(1)
-    for match in _COMPOUND_RE.finditer(text):
+    for match in _compound_matches(text):
         head = match.group(0).split()[0]
         if head.lower() not in _GENERIC_COMPOUNDS or len(match.group(0).split()) > 1:
             yield match.start(), match.group(0)
+
+
+def _cue_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_CUE_RE.finditer(text)`, trying the pattern only where a cue noun or its prefix starts."""
+    hints = (hint.start() for hint in _CUE_HINT_RE.finditer(text))
+    # "wijk"/"buurt" at h: a match starts at h, or at h - 4 ("woon", "deel") or h - 5 ("stads")
+    starts = sorted({start for at in hints for start in (at - 5, at - 4, at) if start >= 0})
+    end = 0
+    for start in starts:
+        if start >= end and (match := _CUE_RE.match(text, start)):
+            end = match.end()
+            yield match
+
+
+def _compound_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_COMPOUND_RE.finditer(text)`, trying the pattern only where its hint matches.
+
+    No match can start inside a hint's match: that is all lower case, and a match starts upper case.
+    """
+    end = 0
+    for hint in _COMPOUND_HINT_RE.finditer(text):
+        if hint.start() >= end and (match := _COMPOUND_RE.match(text, hint.start())):
+            end = match.end()
+            yield match
 
 
 def _title_names(title: str, places: frozenset[str]) -> Iterator[tuple[int, str]]:
@@ -123,7 +153,7 @@ def _title_names(title: str, places: frozenset[str]) -> Iterator[tuple[int, str]
 def _segment_names(segment: str, places: frozenset[str]) -> Iterator[tuple[int, str]]:
     stripped = segment.strip()
     offset = segment.find(stripped) if stripped else 0
-    if stripped and re.fullmatch(rf"{_LIST}\W*", stripped):
+    if stripped and _LIST_ONLY_RE.fullmatch(stripped):
         for match in _RUN_RE.finditer(stripped):
             yield from ((offset + at, name) for at, name in _capitalised_run(match, places))
         return
@@ -202,8 +232,9 @@ def _split_confirmed(names: list[str]) -> list[str]:
 
 
 def _is_all_caps(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) > 1 and not any(ch.islower() for ch in letters)
+    if any(ch.isalpha() for ch in filter(str.islower, text)):
+        return False  # a lower-case letter
+    return sum(map(str.isalpha, text)) > 1
 
 
 def _sentence_case(text: str, places: frozenset[str]) -> str:

@@ -1,32 +1,45 @@
 """Theme extraction with spaCy: the only module of the pipeline that imports spaCy.
 
 No pretrained Dutch model is required: `build_nlp` starts from `spacy.blank("nl")` and adds
-rule components: a NOUN/VERB guesser (so spaCy's Dutch rule lemmatizer can reduce plurals),
-the lemmatizer, a compound-head lemmatizer and the theme matcher, which stores its result in
+two rule components: a lemmatizer (a NOUN/VERB guess, spaCy's Dutch rule lemmatizer on it and
+compound heads, from `pipeline.lexicon`) and the theme matcher, which stores its result in
 `doc._.themes`. Build the pipeline once per process and pass it around.
+
+Both components work on a document's attribute arrays (`Doc.to_array`), not token by token:
+what they find for a token (but for a noun-only term's context) depends on its word alone, so
+it is memoised per word. `find_themes_batch` runs many texts as one document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain, compress
+from operator import attrgetter
 from typing import Any
 
+import numpy
 import spacy
+from spacy.attrs import IDX, LEMMA, ORTH, POS, SPACY
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.lookups import Lookups
-from spacy.tokens import Doc, Token
+from spacy.parts_of_speech import IDS as POS_IDS
+from spacy.parts_of_speech import NAMES as POS_NAMES
+from spacy.tokens import Doc
+from spacy.util import load_language_data, registry
+from spacy.vocab import Vocab
 
+from pipeline.lexicon import RULE_TABLES, DutchLexicon
 from pipeline.records import ThemeMatch
-from pipeline.themes import Theme, ThemeVocabulary, match_word, vocabulary_from_dict
+from pipeline.theme_hits import Hit, Word, analyse_word, collect, is_verbal_at, span_text, word_hits
+from pipeline.themes import Theme, ThemeVocabulary, vocabulary_from_dict
 
 LEMMATIZER_MODES = ("rule", "lookup", "none")
 THEMES_EXTENSION = "themes"  # doc._.themes: tuple[ThemeMatch, ...]
 
-_POS_GUESSER = "parlq_pos_guesser"
 _LEMMATIZER = "parlq_lemmatizer"
-_COMPOUND_LEMMAS = "parlq_compound_lemmas"
+_RULE_LEMMATIZER = "parlq_rule_lemmatizer"  # the factory of the rule-mode lemmatizer
 _THEME_MATCHER = "parlq_theme_matcher"
 
 
@@ -56,19 +69,16 @@ class NlpConfig:
 
 
 def build_nlp(config: NlpConfig, vocabulary: ThemeVocabulary) -> Language:
-    """Build the pipeline once: tokenizer, POS guesser, lemmatizer, compound lemmas, theme matcher."""
+    """Build the pipeline once: tokenizer, lemmatizer (rule mode: POS guess and compounds), theme matcher."""
     if not Doc.has_extension(THEMES_EXTENSION):
         Doc.set_extension(THEMES_EXTENSION, default=())
     nlp = _load_base(config.base_model)
     pretrained = bool(nlp.pipe_names)
-    if not pretrained and config.lemmatizer_mode != "none":
-        lemmatizer = nlp.add_pipe("lemmatizer", name=_LEMMATIZER, config={"mode": config.lemmatizer_mode})
-        lemmatizer.initialize()  # loads the lookup tables once, here and never per document
-        if config.lemmatizer_mode == "rule":
-            _index_as_sets(lemmatizer.lookups)
-            nlp.add_pipe(_POS_GUESSER, before=_LEMMATIZER)
-            if config.compound_lemmas:
-                nlp.add_pipe(_COMPOUND_LEMMAS, after=_LEMMATIZER)
+    if not pretrained and config.lemmatizer_mode == "rule":
+        nlp.add_pipe(_RULE_LEMMATIZER, name=_LEMMATIZER, config={"compound_lemmas": config.compound_lemmas})
+    elif not pretrained and config.lemmatizer_mode == "lookup":
+        lemmatizer = nlp.add_pipe("lemmatizer", name=_LEMMATIZER, config={"mode": "lookup"})
+        lemmatizer.initialize()  # loads the lookup table once, here and never per document
     use_lemmas = pretrained or config.lemmatizer_mode != "none"
     nlp.add_pipe(_THEME_MATCHER, config={"vocabulary": vocabulary.as_dict(), "use_lemmas": use_lemmas})
     nlp.batch_size = config.batch_size
@@ -81,82 +91,107 @@ def find_themes(nlp: Language, text: str) -> tuple[ThemeMatch, ...]:
 
 
 def find_themes_batch(nlp: Language, texts: Sequence[str]) -> list[tuple[ThemeMatch, ...]]:
-    """`find_themes` for many texts at once (streams them through `nlp.pipe`)."""
-    return [doc._.get(THEMES_EXTENSION) for doc in nlp.pipe(texts)]
+    """`find_themes` for many texts at once.
+
+    With the rule pipeline, whose lemmas depend on each word alone, texts that neither start nor
+    end with whitespace go through it joined by line breaks, many to a document: the same tokens
+    and themes as one by one (whitespace ends every token, and no term holds a line break), for
+    much less overhead. Other texts, and other pipelines, are streamed through `nlp.pipe`.
+    """
+    found: dict[int, tuple[ThemeMatch, ...]] = {}
+    procs = [proc for _, proc in nlp.pipeline]
+    if procs and isinstance(procs[-1], ThemeMatcher) and all(isinstance(proc, RuleLemmatizer) for proc in procs[:-1]):
+        for group in _joinable(texts, min(nlp.max_length, _JOINED_LENGTH)):
+            doc = nlp.make_doc(_JOINER.join(texts[i] for i in group))
+            for proc in procs[:-1]:
+                doc = proc(doc)
+            starts, spans, at = doc.to_array(IDX).tolist(), [], 0
+            for i in group:  # each text's first token and the token after its last
+                spans.append((bisect_left(starts, at), bisect_left(starts, at + len(texts[i]))))
+                at += len(texts[i]) + len(_JOINER)
+            found.update(zip(group, procs[-1].find(doc, spans)))
+    rest = [i for i in range(len(texts)) if i not in found]
+    for i, doc in zip(rest, nlp.pipe([texts[i] for i in rest])):
+        found[i] = doc._.get(THEMES_EXTENSION)
+    return [found[i] for i in range(len(texts))]
+
+
+_JOINER = "\n\n\n"  # one whitespace token between joined texts (no space: that would mark a token's trailing space)
+_JOINED_LENGTH = 100_000  # characters of text per joined document
+
+
+def _joinable(texts: Sequence[str], limit: int) -> Iterator[list[int]]:
+    """Groups of indexes of texts to join: each text without whitespace at its ends, each group under `limit`."""
+    group: list[int] = []
+    size = 0
+    for i, text in enumerate(texts):
+        if not text or text[0].isspace() or text[-1].isspace() or len(text) > limit:
+            continue
+        if group and size + len(_JOINER) + len(text) > limit:
+            yield group
+            group, size = [], 0
+        size += len(text) + (len(_JOINER) if group else 0)
+        group.append(i)
+    if group:
+        yield group
+
+
+def adjective_test(nlp: Language) -> Callable[[str], bool]:
+    """Whether a word is a form of a known Dutch adjective ("Zorgzame", "Warme"): not a place name.
+
+    Known from the rule lemmatizer's lexicon; without one (other modes) no word is an adjective.
+    """
+    lexicon = getattr(nlp.get_pipe(_LEMMATIZER), "lexicon", None) if _LEMMATIZER in nlp.pipe_names else None
+    return lexicon.is_adjective if lexicon is not None else lambda word: False
 
 
 # --- components ---------------------------------------------------------------------------
 
 
-def adjective_test(nlp: Language) -> Callable[[str], bool]:
-    """Whether a word is a form of a known Dutch adjective ("Zorgzame", "Warme"): not a place name."""
-    if _LEMMATIZER not in nlp.pipe_names:
-        return lambda word: False
-    lookups = nlp.get_pipe(_LEMMATIZER).lookups
-    known = frozenset(lookups.get_table("lemma_index").get("adj", ())) | frozenset(
-        lookups.get_table("lemma_exc").get("adj", {})
-    )
-
-    def is_adjective(word: str) -> bool:
-        lower = word.lower()
-        if lower in known:
-            return True
-        if not lower.endswith("e") or len(lower) < 4:
-            return False
-        stem = lower[:-1]  # inflected -e: warme, zorgzame (zorgzaam), grote (groot), witte (wit), dove (doof)
-        forms = {stem, stem[:-1] + {"v": "f", "z": "s"}.get(stem[-1], stem[-1])}
-        if stem[-1] == stem[-2]:
-            forms.add(stem[:-1])
-        if stem[-1] not in _VOWELS and stem[-2] in "aeou" and stem[-3] not in _VOWELS:
-            forms.add(stem[:-1] + stem[-2] + stem[-1])
-        return any(form in known for form in forms)
-
-    return is_adjective
+@Language.factory(_RULE_LEMMATIZER, default_config={"compound_lemmas": True})
+def make_rule_lemmatizer(nlp: Language, name: str, compound_lemmas: bool) -> RuleLemmatizer:
+    """Factory for `RuleLemmatizer`: reads spaCy's Dutch lemmatizer tables once, as plain dicts."""
+    paths = registry.lookups.get(nlp.lang)
+    return RuleLemmatizer(nlp.vocab, DutchLexicon({table: load_language_data(paths[table]) for table in RULE_TABLES}),
+                          compound_lemmas)
 
 
-@Language.factory(_POS_GUESSER)
-def make_pos_guesser(nlp: Language, name: str) -> PosGuesser:
-    """Factory for `PosGuesser`; needs the initialised Dutch lemmatizer's tables."""
-    return PosGuesser(_DutchLexicon(nlp.get_pipe(_LEMMATIZER).lookups))
+class RuleLemmatizer:
+    """Doc -> Doc: POS guess, spaCy's Dutch rule lemma and compound lemma of every token.
 
-
-@Language.factory(_COMPOUND_LEMMAS)
-def make_compound_lemmatizer(nlp: Language, name: str) -> CompoundLemmatizer:
-    """Factory for `CompoundLemmatizer`; needs the initialised Dutch lemmatizer's tables."""
-    return CompoundLemmatizer(_DutchLexicon(nlp.get_pipe(_LEMMATIZER).lookups))
-
-
-class PosGuesser:
-    """Doc -> Doc: a rule tagger so the rule lemmatizer can work without a trained model.
-
-    A content word is a NOUN when the lexicon knows it (or a plural of it) as a noun,
-    a VERB when it only knows it as a verb (maken, ontmoeten: the noun rules would cut
-    them to "mak", "ontmoet"), and a NOUN otherwise, since unknown words are mostly compounds.
+    A content word is a NOUN when the lexicon knows it (or a plural of it) as a noun, a VERB when
+    it only knows it as a verb (maken, ontmoeten: the noun rules would cut them to "mak",
+    "ontmoet"), and a NOUN otherwise, since unknown words are mostly compounds. An unknown
+    compound noun gets the lemma of its head (wijkbudgetten -> wijkbudget). Tokens keep a POS or
+    lemma they already have, as spaCy's lemmatizer does.
     """
 
-    def __init__(self, lexicon: _DutchLexicon) -> None:
+    def __init__(self, vocab: Vocab, lexicon: DutchLexicon, compound_lemmas: bool) -> None:
+        self.vocab = vocab
         self.lexicon = lexicon
+        self.compound_lemmas = compound_lemmas
+        self._cache: dict[tuple[int, int, int], tuple[int, int]] = {}  # (orth, pos, lemma) -> (pos, lemma)
 
     def __call__(self, doc: Doc) -> Doc:
-        for token in doc:
-            if not token.pos_ and not token.is_stop and token.is_alpha:
-                token.pos_ = self.lexicon.guess_pos(token.lower_)
+        if len(doc):
+            # columns, not rows: turning an (n, 3) array into n lists costs more than the whole lookup
+            get = self._cache.get
+            values = [get(key) or self._analyse(key) for key in zip(*doc.to_array([ORTH, POS, LEMMA]).T.tolist())]
+            array = numpy.fromiter(chain.from_iterable(values), dtype=numpy.uint64, count=2 * len(values))
+            doc.from_array([POS, LEMMA], array.reshape(-1, 2))
         return doc
 
-
-class CompoundLemmatizer:
-    """Doc -> Doc: lemmatize an unknown compound by its head (wijkbudgetten -> wijkbudget)."""
-
-    def __init__(self, lexicon: _DutchLexicon) -> None:
-        self.lexicon = lexicon
-
-    def __call__(self, doc: Doc) -> Doc:
-        for token in doc:
-            if token.pos_ == "NOUN" and token.lemma_ not in self.lexicon.nouns:
-                lemma = self.lexicon.compound_singular(token.lower_)
-                if lemma is not None:
-                    token.lemma_ = lemma
-        return doc
+    def _analyse(self, key: tuple[int, int, int]) -> tuple[int, int]:
+        orth, pos, lemma = key
+        lexeme = self.vocab[orth]
+        pos_name = POS_NAMES[pos]
+        if not pos_name and not lexeme.is_stop and lexeme.is_alpha:
+            pos_name = self.lexicon.guess_pos(lexeme.lower_)
+        lemma_text = self.lexicon.rule_lemma(lexeme.orth_, pos_name) if lemma == 0 else self.vocab.strings[lemma]
+        if self.compound_lemmas and pos_name == "NOUN" and lemma_text not in self.lexicon.nouns:
+            lemma_text = self.lexicon.compound_singular(lexeme.lower_) or lemma_text
+        self._cache[key] = value = (POS_IDS[pos_name], self.vocab.strings.add(lemma_text))
+        return value
 
 
 @Language.factory(_THEME_MATCHER, default_config={"vocabulary": {}, "use_lemmas": True})
@@ -169,97 +204,74 @@ class ThemeMatcher:
     """Doc -> Doc: finds theme terms (phrases on LOWER and LEMMA, compounds per word).
 
     Results go to `doc._.themes`. Everything is prepared in `__init__`; per document only
-    matching happens (word analyses are memoised, since policy texts repeat their words).
+    matching happens. What one token matches is memoised per word (policy texts repeat their
+    words): its one-token terms (by LOWER and LEMMA, as a phrase matcher would find them) and
+    its compound parts. Only terms of several tokens go through the phrase matchers.
     """
 
     def __init__(self, nlp: Language, vocabulary: ThemeVocabulary, use_lemmas: bool) -> None:
         self.themes: tuple[Theme, ...] = vocabulary.themes
         self.use_lemmas = use_lemmas
+        self.vocab = nlp.vocab
         self.lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.lemma_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._theme_index: dict[int, int] = {}
+        self._one_token: tuple[dict[int, list[int]], dict[int, list[int]]] = ({}, {})  # LOWER, LEMMA -> themes
         for index, theme in enumerate(self.themes):
             key = nlp.vocab.strings.add(theme.id)
             self._theme_index[key] = index
-            self.lower_matcher.add(theme.id, [nlp.make_doc(term) for term in theme.terms])
+            patterns = [nlp.make_doc(term) for term in theme.terms]
+            _add_patterns(self.lower_matcher, self._one_token[0], theme.id, index, patterns, "lower")
             if use_lemmas:
                 # Patterns go through the pipeline built so far, so they get the same lemmas as texts.
-                self.lemma_matcher.add(theme.id, list(nlp.pipe(theme.terms)))
-        self._word_cache: dict[tuple[str, str], tuple[tuple[int, int, int], ...]] = {}
+                patterns = list(nlp.pipe(theme.terms))
+                _add_patterns(self.lemma_matcher, self._one_token[1], theme.id, index, patterns, "lemma")
+        self._words: dict[tuple[int, int], Word] = {}  # (ORTH, LEMMA) -> Word
+        self._parts: dict[tuple[str, str], tuple[tuple[int, int, int], ...]] = {}  # (lower, lemma) -> analyse_word
 
     def __call__(self, doc: Doc) -> Doc:
-        hits: list[tuple[int, int, int, str]] = []  # start_char, end_char, theme index, surface
-        matchers = (self.lower_matcher, self.lemma_matcher) if self.use_lemmas else (self.lower_matcher,)
-        for matcher in matchers:
-            for match_id, start, end in matcher(doc):
-                index = self._theme_index[match_id]
-                if end - start == 1 and (
-                    self._is_excluded(self.themes[index], doc[start]) or self._is_verbal(self.themes[index], doc[start])
-                ):
-                    continue
-                span = doc[start:end]
-                hits.append((span.start_char, span.end_char, index, span.text))
-        for token in doc:
-            if any(ch.isalpha() for ch in token.text):
-                hits.extend(self._word_hits(token))
-        doc._.set(THEMES_EXTENSION, self._collect(hits))
+        doc._.set(THEMES_EXTENSION, self.find(doc, [(0, len(doc))])[0])
         return doc
 
-    def _word_hits(self, token: Token) -> Iterable[tuple[int, int, int, str]]:
-        lower = token.lower_
-        lemma = token.lemma_.lower() if self.use_lemmas else ""
-        key = (lower, lemma)
-        found = self._word_cache.get(key)
-        if found is None:
-            found = tuple(self._analyse_word(lower, lemma))
-            self._word_cache[key] = found
-        text = token.text
-        for index, start, end in found:
-            if self._is_verbal(self.themes[index], token):
-                continue
-            if len(text) != len(lower):
-                start, end = 0, len(text)  # lower-casing changed the length: report the whole token
-            # Report the matching part of a hyphen/slash compound, without truncation hyphens.
-            part = text[start:end]
-            surface = part.strip("-") or part
-            offset = token.idx + start + (len(part) - len(part.lstrip("-")) if surface != part else 0)
-            yield offset, offset + len(surface), index, surface
+    def find(self, doc: Doc, texts: Sequence[tuple[int, int]]) -> list[tuple[ThemeMatch, ...]]:
+        """The themes of each text (first token, end token) of `doc`, in order, whitespace between them."""
+        orths, lemmas, spaces, starts = doc.to_array([ORTH, LEMMA, SPACY, IDX]).T.tolist() if len(doc) else [()] * 4
+        get = self._words.get
+        words = list(map(get, zip(orths, lemmas)))
+        if None in words:  # a new word (maybe twice)
+            words = [get(key) or self._word(key) for key in zip(orths, lemmas)]
+        hits: list[list[Hit]] = [[] for _ in texts]
+        firsts = [first for first, _ in texts]
+        matchers = (self.lower_matcher, self.lemma_matcher) if self.use_lemmas else (self.lower_matcher,)
+        for matcher in matchers:  # terms of several tokens (never across texts: no term holds a line break)
+            for match_id, start, end in matcher(doc):
+                hit = (self._theme_index[match_id], starts[start], -starts[end - 1] - words[end - 1].size,
+                       span_text(words, spaces, start, end))
+                hits[bisect_right(firsts, start) - 1].append(hit)
+        current, (first, end) = 0, texts[0] if texts else (0, 0)
+        for position in compress(range(len(words)), map(attrgetter("hits"), words)):  # words with hits, in order
+            while position >= end:
+                current += 1
+                first, end = texts[current]
+            for index, offset, surface, nominal in words[position].hits:
+                if nominal and is_verbal_at(position, words, first):
+                    continue
+                start = starts[position] + offset
+                hits[current].append((index, start, -start - len(surface), surface))
+        return [collect(self.themes, text_hits) for text_hits in hits]
 
-    def _analyse_word(self, lower: str, lemma: str) -> Iterable[tuple[int, int, int]]:
-        for index, theme in enumerate(self.themes):
-            if lower in theme.excluded or lemma in theme.excluded:
-                continue
-            where = match_word(theme, lower)
-            if where is not None:
-                yield index, where[0], where[1]
-            elif lemma and lemma != lower and match_word(theme, lemma) is not None:
-                yield index, 0, len(lower)
-
-    def _is_verbal(self, theme: Theme, token: Token) -> bool:
-        """A noun-only term used as a verb: "In de wijk wonen veel ouderen", "die er wonen"."""
-        if token.lower_ not in theme.nominal_only:
-            return False
-        before = token.nbor(-1).lower_ if token.i > 0 else ""
-        if before in _NOUN_CONTEXT_BEFORE - {"en", ","}:
-            return False  # "het wonen", "op wonen", a title "Zaffelare: wonen aan de kreek"
-        # a subject close before it makes it a verb: "ouderen die alleen wonen", "waar veel mensen wonen"
-        if any(t.lower_ in _SUBJECT_WORDS for t in token.doc[max(0, token.i - 3) : token.i]):
-            return True
-        return before not in _NOUN_CONTEXT_BEFORE  # in a list: "welzijn, wonen en werk"
-
-    def _is_excluded(self, theme: Theme, token: Token) -> bool:
-        return token.lower_ in theme.excluded or (self.use_lemmas and token.lemma_.lower() in theme.excluded)
-
-    def _collect(self, hits: list[tuple[int, int, int, str]]) -> tuple[ThemeMatch, ...]:
-        per_theme: dict[int, list[tuple[int, int, str]]] = {}
-        for start, end, index, surface in hits:
-            per_theme.setdefault(index, []).append((start, end, surface))
-        result = []
-        for index in sorted(per_theme):
-            terms = _surface_terms(per_theme[index])
-            if terms:
-                result.append(ThemeMatch(theme=self.themes[index].id, terms=terms))
-        return tuple(result)
+    def _word(self, key: tuple[int, int]) -> Word:
+        lexeme = self.vocab[key[0]]
+        lower = lexeme.lower_
+        lemma = self.vocab.strings[key[1]].lower() if self.use_lemmas else ""
+        terms = [*self._one_token[0].get(lexeme.lower, ())]
+        if self.use_lemmas:
+            terms += self._one_token[1].get(key[1], ())
+        parts = self._parts.get((lower, lemma))
+        if parts is None:
+            parts = self._parts[(lower, lemma)] = tuple(analyse_word(self.themes, lower, lemma))
+        self._words[key] = word = word_hits(self.themes, lexeme.orth_, lower, lemma, terms, parts)
+        return word
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -272,76 +284,13 @@ def _load_base(base_model: str | None) -> Language:
     return spacy.blank("nl")
 
 
-_VOWELS = frozenset("aeiouy")
-# the words around a noun-only term that show it is used as a noun (lists, articles, prepositions)
-_NOUN_CONTEXT_BEFORE = frozenset({"", ":", "het", "op", "rond", "van", "voor", "inzake", "en", ",", "(", "/", "betaalbaar", "kwaliteitsvol", "duurzaam", "zorgzaam", "beschut"})
-_SUBJECT_WORDS = frozenset({"er", "die", "wie", "waar", "zij", "ze", "we", "wij", "jullie", "mensen", "bewoners"})
-
-
-def _index_as_sets(lookups: Lookups) -> None:
-    # The rule lemmatizer tests `word in lemma_index[pos]`; the shipped index holds lists of up
-    # to 161k words, which made every unseen word cost a linear scan (1 s for the first 20 summaries).
-    index = lookups.get_table("lemma_index")
-    for key, words in list(index.items()):
-        index[key] = frozenset(words)
-
-
-class _DutchLexicon:
-    """Noun and verb knowledge from spaCy's Dutch lemmatizer tables (memoised per word)."""
-
-    def __init__(self, lookups: Lookups) -> None:
-        index = lookups.get_table("lemma_index")
-        self.nouns = frozenset(index.get("noun", ()))
-        self.verbs = frozenset(index.get("verb", ()))
-        self._noun_exceptions = lookups.get_table("lemma_exc").get("noun", {})
-        self._noun_rules = [tuple(rule) for rule in lookups.get_table("lemma_rules").get("noun", ())]
-        self._lookup = lookups.get_table("lemma_lookup")
-        self._singular: dict[str, str | None] = {}
-        self._compound: dict[str, str | None] = {}
-
-    def guess_pos(self, word: str) -> str:
-        if self.singular(word) is None and word in self.verbs:
-            return "VERB"
-        return "NOUN"
-
-    def singular(self, word: str) -> str | None:
-        """The known noun `word` is a form of, or None."""
-        if word not in self._singular:
-            self._singular[word] = self._find_singular(word)
-        return self._singular[word]
-
-    def compound_singular(self, word: str) -> str | None:
-        """Modifier + the singular of the longest known head noun, or None."""
-        if word not in self._compound:
-            self._compound[word] = next(
-                (word[:cut] + head for cut in range(3, len(word) - 2) if (head := self.singular(word[cut:]))),
-                None,
-            )
-        return self._compound[word]
-
-    def _find_singular(self, word: str) -> str | None:
-        if word in self.nouns:
-            return word
-        if word in self._noun_exceptions:
-            return self._noun_exceptions[word][0]
-        looked_up = self._lookup.get(word)
-        if looked_up in self.nouns:
-            return looked_up
-        for old, new in self._noun_rules:
-            if word.endswith(old) and (form := word[: len(word) - len(old)] + new) in self.nouns:
-                return form
-        return None
-
-
-def _surface_terms(spans: list[tuple[int, int, str]]) -> tuple[str, ...]:
-    """Matched words in order of appearance: the longest span wins overlaps, repeats fold."""
-    kept: list[tuple[int, int, str]] = []
-    for start, end, surface in sorted(spans, key=lambda span: (span[0], span[0] - span[1])):
-        if kept and start < kept[-1][1]:
-            continue  # inside (or overlapping) the previous, longer match
-        kept.append((start, end, surface))
-    seen: dict[str, str] = {}
-    for _, _, surface in kept:
-        seen.setdefault(surface.casefold(), surface)
-    return tuple(seen.values())
-
+def _add_patterns(
+    matcher: PhraseMatcher, one_token: dict[int, list[int]], key: str, index: int, patterns: list[Doc], attr: str
+) -> None:
+    """A theme's term patterns: those of several tokens to the matcher, one-token ones to `one_token`."""
+    longer = [pattern for pattern in patterns if len(pattern) > 1]
+    if longer:
+        matcher.add(key, longer)
+    for pattern in patterns:
+        if len(pattern) == 1 and index not in one_token.setdefault(getattr(pattern[0], attr), []):
+            one_token[getattr(pattern[0], attr)].append(index)

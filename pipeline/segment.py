@@ -8,7 +8,7 @@ set apart, else by line geometry.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass, replace
 
 from pipeline.layout import join_lines, word_forms
@@ -50,7 +50,7 @@ def segment_applications(
 ) -> Segmentation:
     """Find every application list and table in the answers, in document order, numbered 1..N."""
     paragraphs = [p for section in parsed.answers for p in section.paragraphs]
-    vocabulary = word_forms(line.text for p in paragraphs for line in p.lines)
+    vocabulary = _WordForms(paragraphs)
     full_from = column[1] - config.full_line * max(column[1] - column[0], 1.0)
     items: list[ApplicationItem] = []
     declared: list[tuple[int, str, int]] = []  # (count, verb, index of the list it announces)
@@ -73,8 +73,30 @@ def segment_applications(
     return Segmentation(items=numbered, declared_count=total, count_problems=problems)
 
 
+class _WordForms(Set[str]):
+    """`word_forms` of the answers' lines, read on first use: only a line-end hyphen needs them."""
+
+    def __init__(self, paragraphs: list[Paragraph]) -> None:
+        self._paragraphs = paragraphs
+        self._forms: frozenset[str] | None = None
+
+    def _get(self) -> frozenset[str]:
+        if self._forms is None:
+            self._forms = word_forms(line.text for p in self._paragraphs for line in p.lines)
+        return self._forms
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._get()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
 def _segment_section(
-    paragraphs: tuple[Paragraph, ...], vocabulary: frozenset[str], full_from: float, is_place: Callable[[str], bool]
+    paragraphs: tuple[Paragraph, ...], vocabulary: Set[str], full_from: float, is_place: Callable[[str], bool]
 ) -> list[tuple[str, str, list[ApplicationItem]]]:
     """Lists in one answer: (status, intro text, items) for each."""
     found: list[tuple[str, str, list[ApplicationItem]]] = []
@@ -117,7 +139,7 @@ def _is_intro(text: str) -> bool:
 
 
 def _items_from(
-    group: list[tuple[Paragraph, list[Paragraph]]], status: str, vocabulary: frozenset[str], full_from: float
+    group: list[tuple[Paragraph, list[Paragraph]]], status: str, vocabulary: Set[str], full_from: float
 ) -> list[ApplicationItem]:
     # the paragraphs after the last item belong to it only if items here run over several paragraphs
     multi = any(extra for _, extra in group[:-1])
@@ -129,7 +151,7 @@ def _items_from(
 
 
 def _item(
-    head: Paragraph, extra: list[Paragraph], status: str, vocabulary: frozenset[str], full_from: float
+    head: Paragraph, extra: list[Paragraph], status: str, vocabulary: Set[str], full_from: float
 ) -> ApplicationItem:
     cut = title_line_count(head.lines, full_from)
     heading = HEADING.match(join_lines([line.text for line in head.lines[:cut]], vocabulary))

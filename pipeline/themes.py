@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ class Theme:
     stems: tuple[CompoundStem, ...]
     excluded: frozenset[str]  # whole words that never count for this theme
     nominal_only: frozenset[str] = frozenset()  # count only as a noun: "het wonen", not "hier wonen ouderen"
+    words: frozenset[str] = field(init=False, repr=False, compare=False)  # the one-word terms, from `terms`
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
@@ -62,6 +63,7 @@ class Theme:
         for term in (*self.terms, *self.excluded):
             if not term or term != " ".join(term.lower().split()):
                 raise ValueError(f"theme {self.id!r}: term must be lower case, single-spaced: {term!r}")
+        object.__setattr__(self, "words", frozenset(term for term in self.terms if " " not in term))
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,8 @@ _PREFIXES = frozenset({"ver", "ont", "mis", "toe", "aan", "uit", "door", "over",
 # Derivational suffixes: "zorgzame", "woonachtig" are other words, not compounds of the stem.
 _DERIVATIONAL = frozenset({"zaam", "zame", "lijk", "lijke", "loos", "loze", "baar", "bare", "achtig", "achtige", "ig", "ige"})
 _SPLIT_RE = re.compile(r"[-/]")
+# the longest ending `_is_inflection` accepts (a doubled consonant + "en" is 3 letters)
+_LONGEST_ENDING = max(3, *map(len, _INFLECTIONS))
 
 
 def match_word(theme: Theme, word: str) -> tuple[int, int] | None:
@@ -183,16 +187,17 @@ def match_word(theme: Theme, word: str) -> tuple[int, int] | None:
 
 
 def _matches_core(theme: Theme, core: str, cut_before: bool, cut_after: bool) -> bool:
-    if not (cut_before or cut_after) and _is_inflection_of_term(theme.terms, core):
+    if not (cut_before or cut_after) and _is_inflection_of_term(theme.words, core):
         return True
-    return any(_matches_stem(stem, core, cut_before, cut_after) for stem in theme.stems)
+    return any(_matches_stem(stem, core, cut_before, cut_after) for stem in theme.stems if stem.text in core)
 
 
-def _is_inflection_of_term(terms: tuple[str, ...], word: str) -> bool:
-    for term in terms:
-        if word.startswith(term) and " " not in term and _is_inflection(term, word[len(term):]):
-            return True
-    return False
+def _is_inflection_of_term(words: frozenset[str], word: str) -> bool:
+    # a one-word term `word` starts with, then an inflection: only its last few letters can be one
+    return any(
+        word[:cut] in words and _is_inflection(word[:cut], word[cut:])
+        for cut in range(max(1, len(word) - _LONGEST_ENDING), len(word) + 1)
+    )
 
 
 def _is_inflection(base: str, ending: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,7 +30,7 @@ from flows.batch import (
 )
 from flows.server import ApiServer
 from pipeline.records import Failure, RunSummary, SourceFile
-from pipeline.write import LATEST, SNAPSHOTS
+from pipeline.write import LATEST, SNAPSHOTS, validate_snapshot
 from tests.fixtures.generate import render_synthetic
 
 REPO = Path(__file__).resolve().parents[1]
@@ -181,3 +182,19 @@ def _flow_run_id(out: Path) -> str:
     """The flow run of the run that wrote `out`, from the link in its log."""
     log = (out / "logs" / "prefect.log").read_text(encoding="utf-8")
     return re.findall(r"/runs/flow-run/([0-9a-f-]{36})", log)[-1]
+
+
+def test_reruns_do_only_new_work(environment: dict[str, str], corpus: Path, serial: Path, tmp_path: Path) -> None:
+    sources, out = tmp_path / "sources", tmp_path / "out"
+    shutil.copytree(corpus, sources)
+    shutil.copytree(serial, out)
+    again = _parlq(environment, sources, out)
+    assert again.returncode == 1, again.stdout + again.stderr  # the broken file is still a failure
+    assert "8 (0 processed, 9 from cache)" in again.stdout and "unchanged" in again.stdout
+
+    render_synthetic(tmp_path / "more", count=1, seed=6)
+    shutil.copyfile(next((tmp_path / "more").glob("*.pdf")), sources / "new.pdf")
+    more = _parlq(environment, sources, out)
+    assert more.returncode == 1, more.stdout + more.stderr
+    assert "9 (1 processed, 9 from cache)" in more.stdout and "published" in more.stdout
+    assert validate_snapshot(out) == []

@@ -88,6 +88,67 @@ def test_pieces_give_the_words_of_their_glyphs(glyphs: list[tuple]) -> None:
     assert _plain(pieced) == _plain(group_words(_items(glyphs), X_GAP, Y_GAP))
 
 
+def _line_pieces(glyphs: list[tuple]) -> list[tuple]:
+    """Consecutive upright glyphs of one style that touch and move forward, blanks among them,
+    joined into pieces with their layout (starts from an origin of 0, an advance per character)."""
+    runs: list[list[tuple]] = []
+    for g in glyphs:
+        last = runs[-1][-1] if runs else None
+        width = g[2] - g[1]
+        if (
+            last is not None
+            and g[7]
+            and last[7]
+            and width > 0
+            and last[2] > last[1]
+            and (g[3], g[5], g[6]) == (last[3], last[5], last[6])
+            and g[1] == last[2]
+            and all(other[2] - other[1] == width for other in runs[-1] if other[0] == g[0])
+        ):
+            runs[-1].append(g)
+        else:
+            runs.append([g])
+    pieces = []
+    for run in runs:
+        if len(run) == 1:
+            pieces.append((*run[0], run[0][1] if run[0][7] else run[0][3], None))
+            continue
+        layout = (0.0, [g[1] for g in run], {g[0]: g[2] - g[1] for g in run})
+        first, last = run[0], run[-1]
+        pieces.append(("".join(g[0] for g in run), first[1], last[2], *first[3:8], last[1], layout))
+    return pieces
+
+
+@settings(max_examples=300, deadline=None)
+@given(glyph_runs())
+def test_pieces_across_blanks_give_the_words_of_their_glyphs(glyphs: list[tuple]) -> None:
+    try:
+        pieced = group_words(_line_pieces(glyphs), X_GAP, Y_GAP)
+    except InterleavedItems:
+        return  # the reader then splits the pieces into glyphs
+    assert _plain(pieced) == _plain(group_words(_items(glyphs), X_GAP, Y_GAP))
+
+
+def _words_piece() -> tuple:
+    layout = (0.0, [10.0, 15.0, 20.0, 25.0, 30.0], {"a": 5.0, "b": 5.0, " ": 5.0})
+    return ("ab ab", 10.0, 35.0, 100.0, 110.0, "Helvetica", 10.0, True, 30.0, layout)
+
+
+def test_a_piece_of_words_is_opened_where_an_item_sorts_between_them() -> None:
+    inside = ("x", 20.5, 22.0, 100.0, 110.0, "Helvetica", 10.0, True, 20.5, None)
+    starts = _words_piece()[9][1]
+    glyphs = [(c, x, x + 5.0, 100.0, 110.0, "Helvetica", 10.0, True, x, None) for c, x in zip("ab ab", starts)]
+    words = group_words([_words_piece(), inside], X_GAP, Y_GAP)
+    assert [w["text"] for w in words] == ["ab", "x", "ab"]
+    assert _plain(words) == _plain(group_words([*glyphs, inside], X_GAP, Y_GAP))
+
+
+def test_a_piece_of_words_with_an_item_inside_a_word_is_refused() -> None:
+    inside = ("x", 12.0, 13.0, 100.0, 110.0, "Helvetica", 10.0, True, 12.0, None)
+    with pytest.raises(InterleavedItems):
+        group_words([_words_piece(), inside], X_GAP, Y_GAP)
+
+
 def test_a_piece_overlapped_by_another_item_is_refused() -> None:
     piece = ("abc", 10.0, 25.0, 100.0, 110.0, "Helvetica", 10.0, True, 20.0, None)
     inside = ("x", 15.0, 20.0, 100.0, 110.0, "Helvetica", 10.0, True, 15.0, None)

@@ -47,8 +47,10 @@ def test_glyphs_are_placed_as_the_reference_sums_them() -> None:
     widths = Widths()
     run = _glyph_run("abra ab", widths=widths)
     placed, chain = place_run(run, widths, None)
+    glyphs = expand_items(placed)
+    assert "".join(glyph[0] for glyph in glyphs) == "abra ab"
     x, offset = 70.86614, 0.0
-    for item, char in zip(placed, "abra ab"):
+    for item, char in zip(glyphs, "abra ab"):
         assert item[1] == offset + x  # line origin plus a running offset, in 64 bits
         offset += UNITS[char] * 0.001 * 10.0
         assert item[2] == UNITS[char] * 0.001 * 10.0 + item[1]
@@ -60,10 +62,10 @@ def test_a_piece_expands_into_its_glyphs_exactly() -> None:
     _glyph_run("abra ab", widths=widths)
     glyph_run = _glyph_run("abra")
     piece_run = Run(0, STYLE, [("p", "abra", glyph_run.entries[0][2], glyph_run.entries[-1][2])])
-    by_glyph, _ = place_run(glyph_run, widths, None)
+    by_glyph = expand_items(place_run(glyph_run, widths, None)[0])
     (piece,), _ = place_run(piece_run, widths, None)
     assert (piece[1], piece[2], piece[8]) == (by_glyph[0][1], by_glyph[-1][2], by_glyph[-1][1])
-    assert as_glyphs(expand_items([piece], widths)) == as_glyphs(by_glyph)
+    assert as_glyphs(expand_items([piece])) == as_glyphs(by_glyph)
 
 
 def test_a_run_that_starts_where_the_last_ended_continues_its_sum() -> None:
@@ -72,7 +74,31 @@ def test_a_run_that_starts_where_the_last_ended_continues_its_sum() -> None:
     first, chain = place_run(_glyph_run("ab"), widths, None)
     second, _ = place_run(_glyph_run("ra", start=70.86614 + 11.12), widths, chain)
     whole, _ = place_run(_glyph_run("abra"), widths, None)
-    assert first + second == whole
+    assert as_glyphs(expand_items(first + second)) == as_glyphs(expand_items(whole))
+
+
+def _spaced_entries() -> list[tuple]:
+    """ "ab ab" with spacing behind the blank (word spacing) and inside the last word (kerning)."""
+    return [("g", "a", 70.0, None), ("g", "b", 75.56, None), ("g", " ", 81.12, None), ("g", "a", 90.0, None)]
+
+
+def test_glyphs_travel_together_while_the_sum_places_them_or_starts_again_behind_a_blank() -> None:
+    widths = Widths()
+    _glyph_run("abra ab", widths=widths)
+    entries = [*_spaced_entries(), ("g", "b", 95.0, None)]  # 95.56 by the sum: kerned
+    placed, _ = place_run(Run(0, STYLE, entries), widths, None)
+    assert [item[0] for item in placed] == ["ab a", "b"]  # a word is never one item across spacing
+    assert [glyph[1] for glyph in expand_items(placed)] == [70.0, 5.56 + 70.0, 11.12 + 70.0, 90.0, 95.0]
+
+
+def test_a_piece_that_starts_again_is_placed_as_its_glyphs() -> None:
+    widths = Widths()
+    _glyph_run("abra ab", widths=widths)
+    entries = [*_spaced_entries(), ("g", "b", 95.56, None)]
+    by_glyph, _ = place_run(Run(0, STYLE, entries), widths, None)
+    piece = ("p", "ab ab", 70.0, 95.56, ((3, 90.0),))
+    (placed,), _ = place_run(Run(0, STYLE, [piece]), widths, None)
+    assert as_glyphs(expand_items([placed])) == as_glyphs(expand_items(by_glyph))
 
 
 def test_a_split_ligature_spans_the_whole_glyph() -> None:
