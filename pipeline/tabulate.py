@@ -125,23 +125,33 @@ def _row_reader(spec: TableSpec, kinds: tuple[type, ...]) -> Callable[[tuple[obj
         holders.append((name, index))
 
     names = [name for name, _ in holders]
-    getters = [(index, attrgetter(*[n for n, i in holders if i == index])) for index in sorted({i for _, i in holders})]
-    if len(getters) == 1 and len(names) > 1:
-        (index, getter), = getters
+    groups: dict[int, list[str]] = {}  # the columns each object holds
+    for name, index in holders:
+        groups.setdefault(index, []).append(name)
+    if len(groups) == 1 and len(names) > 1:
+        (index, _), = groups.items()
+        getter = attrgetter(*names)
 
         def read_one(objects: tuple[object, ...]) -> Row:
             return {n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, getter(objects[index]))}
 
         return read_one
 
+    # one attrgetter call per object; its values picked in column order
+    order = [name for index in sorted(groups) for name in groups[index]]
+    picks = [order.index(name) for name in names]
+    calls = [(index, attrgetter(*group) if len(group) > 1 else _as_tuple(attrgetter(*group)))
+             for index, group in sorted(groups.items())]
+
     def read(objects: tuple[object, ...]) -> Row:
-        row: Row = {}
-        for name, index in holders:
-            value = getattr(objects[index], name)
-            row[name] = list(value) if isinstance(value, tuple) else value
-        return row
+        values = [value for index, call in calls for value in call(objects[index])]
+        return {n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, map(values.__getitem__, picks))}
 
     return read
+
+
+def _as_tuple(getter: attrgetter) -> Callable[[object], tuple[object, ...]]:
+    return lambda obj: (getter(obj),)
 
 
 def _attributes(kind: type) -> frozenset[str]:

@@ -9,6 +9,7 @@ document that ran out of memory the worker is replaced too. Workers import only 
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -55,14 +56,9 @@ def run_in_workers(
         for _ in range(min(workers, len(queue))):
             pool.append(_Worker(context, work, warm_up, limits))
         while queue or any(w.source is not None for w in pool):
-            for worker in pool:
-                if worker.ready and worker.source is None and not worker.finished and queue:
-                    source = queue.popleft()
-                    if not worker.assign(source, limits.timeout_s):
-                        queue.appendleft(source)  # the worker died idle: not this document's doing
+            _assign(pool, queue, limits)
             _wait_any(pool)
-            for worker in pool:
-                yield from worker.collect(limits)
+            results = [result for worker in pool for result in worker.collect(limits)]
             # a finished worker (killed, dead, or retired after running out of memory) is replaced
             # while documents wait
             for worker in [w for w in pool if w.finished]:
@@ -71,6 +67,10 @@ def run_in_workers(
             idle = sum(w.source is None for w in pool)
             for _ in range(min(len(queue) - idle, workers - len(pool))):
                 pool.append(_Worker(context, work, warm_up, limits))
+            # the next documents go out before the caller handles these results (writing the
+            # cache, say): no worker waits for the caller
+            _assign(pool, queue, limits)
+            yield from results
     finally:
         for worker in pool:
             worker.stop()
@@ -148,6 +148,15 @@ class _Worker:
         self.conn.close()
 
 
+def _assign(pool: list[_Worker], queue: deque[SourceFile], limits: Limits) -> None:
+    """The next waiting sources to the ready, idle workers."""
+    for worker in pool:
+        if worker.ready and worker.source is None and not worker.finished and queue:
+            source = queue.popleft()
+            if not worker.assign(source, limits.timeout_s):
+                queue.appendleft(source)  # the worker died idle: not this document's doing
+
+
 def _wait_any(pool: list[_Worker]) -> None:
     """Sleep until a worker sends, dies, or reaches its deadline."""
     timeout = max(0.0, min(w.deadline for w in pool) - time.monotonic())
@@ -164,6 +173,10 @@ def _serve(conn: Connection, work: Callable, warm_up: Callable, limits: Limits, 
         limit_memory(limits)
         warm_up()
         check_headroom(limits)
+        # what the warm-up built lives as long as the worker: out of the collector's scans, which
+        # otherwise walk the spaCy vocabulary and the gazetteer again and again (pdfplumber's
+        # millions of small objects trigger a collection every few hundred allocations)
+        gc.freeze()
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which stops the run
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return

@@ -21,6 +21,7 @@ from pipeline.gazetteer import (
     resolve_place,
     sub_municipalities_of,
 )
+from pipeline.gazetteer import _resolve
 
 QUESTION_DATE = dt.date(2021, 10, 1)  # the seed document's question date
 PROVINCES = {"Antwerpen", "Limburg", "Oost-Vlaanderen", "Vlaams-Brabant", "West-Vlaanderen",
@@ -298,3 +299,24 @@ def test_normalize_is_idempotent(text: str) -> None:
     once = normalize_place_name(text)
     assert normalize_place_name(once) == once
     assert once == once.strip() and "  " not in once
+
+
+# the per-period caches give what a plain filter of the gazetteer gives
+def test_place_names_per_period() -> None:
+    days = {day + dt.timedelta(days=shift) for day in GAZETTEER.changes for shift in (-1, 0, 1)
+            if dt.date.min < day < dt.date.max}
+    for day in sorted(days) + [dt.date(1960, 1, 1), dt.date(2030, 5, 5)]:
+        expected = frozenset(
+            [m.name for m in GAZETTEER.municipalities if m.valid_from <= day <= m.valid_to]
+            + [s.name for s in GAZETTEER.sub_municipalities if s.valid_from <= day <= s.valid_to]
+        )
+        assert place_names(GAZETTEER, day) == expected, day
+
+
+@pytest.mark.parametrize(
+    "text", ["Gent", "BRUGGE (ZEEBRUGGE)", "Kessel-Lo (Leuven)", "Lovendegem", "Stad Tielt", "Nergensland"]
+)
+def test_resolve_place_per_period(text: str) -> None:
+    for day in GAZETTEER.changes[::3] + (dt.date(2018, 12, 31), dt.date(2019, 1, 1), dt.date(2025, 1, 1)):
+        if day < dt.date.max:
+            assert resolve_place(GAZETTEER, text, day) == _resolve(GAZETTEER, text, day), (text, day)

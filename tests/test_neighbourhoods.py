@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import pipeline.neighbourhoods as nb
 from pipeline.neighbourhoods import find_neighbourhoods
 
 SEED_EXPECTED = Path(__file__).parent / "fixtures" / "docs" / "seed_wijkverbeteringscontracten.expected.json"
@@ -167,3 +168,25 @@ def _is_adjective(word: str) -> bool:
 )
 def test_capitalised_adjectives_are_not_names(title: str, expected: tuple[str, ...]) -> None:
     assert find_neighbourhoods(title, "", "Herentals", None, PLACES, _is_adjective) == expected
+
+
+# the hint-driven regex scans give what the plain scans give
+_NAME_PIECES = ["wijk", "Wijk", "wıjk", "WIJK", "buurten", "woonwijk", "stadsbuurt", "stadſbuurt", "Deelwijk", "de",
+                "Kroonmolenwijk", "Sint-Maartensdal", "Oude Statie", "in", "‘Blauwe", "Wijk’", "“Gaverland”",
+                "'Rabot'",
+                "en", ",", "&", "kwartier", "Stationskwartier", "xWijk", "\n", "Ledeberg", "Muide"]
+
+
+@given(st.lists(st.sampled_from(_NAME_PIECES), max_size=16).map(" ".join))
+def test_hinted_scans_match_plain_scans(text: str) -> None:
+    spans = lambda matches: [(m.span(), m.groups()) for m in matches]  # noqa: E731
+    assert spans(nb._cue_matches(text)) == spans(nb._CUE_RE.finditer(text))
+    assert spans(nb._compound_matches(text)) == spans(nb._COMPOUND_RE.finditer(text))
+    if not nb._QUOTED_HINT_RE.search(text):
+        assert not nb._QUOTED_PLACE_RE.search(text)
+
+
+@given(st.text(alphabet="aAzZ ⅰªßÉé1-'İıſK", max_size=8))
+def test_all_caps(text: str) -> None:
+    letters = [ch for ch in text if ch.isalpha()]
+    assert nb._is_all_caps(text) == (len(letters) > 1 and not any(ch.islower() for ch in letters))

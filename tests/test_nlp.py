@@ -231,3 +231,15 @@ def test_wonen_counts_only_as_a_noun(nlp: Language, text: str, counts: bool) -> 
 )
 def test_adjective_test(nlp: Language, word: str, expected: bool) -> None:
     assert adjective_test(nlp)(word) is expected
+
+
+# texts joined for the theme matcher give what each text gives on its own
+_PIECES = ["wonen", "Wonen", "mensen die", "het", "groene ruimte", "digitale vaardigheden", "woon-", "en",
+           "leefkwaliteit", "buurtbewoners/horeca", "Ouderen", "ß", "İstanbul", ",", ".",
+           " ", "  ", "\n", "\n\n\n", "\t"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=12).map(" ".join), max_size=8))
+def test_joined_batch_equals_one_by_one(nlp: Language, texts: list[str]) -> None:
+    assert find_themes_batch(nlp, texts) == [find_themes(nlp, text) for text in texts]

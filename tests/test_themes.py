@@ -18,6 +18,7 @@ from pipeline.themes import (
     parse_term,
     vocabulary_from_dict,
 )
+from pipeline.themes import _is_inflection, _is_inflection_of_term
 
 SPEC_IDS = (
     "wonen",
@@ -208,3 +209,17 @@ def test_match_word_returns_a_span_inside_the_word(word: str) -> None:
         if where is not None:
             start, end = where
             assert 0 <= start < end <= len(word.lower())
+
+
+# the inflection index gives what a scan of every term gives
+_TERMS = sorted({term for theme in VOCABULARY.themes for term in theme.terms})
+
+
+@given(st.one_of(st.text(alphabet="abdegijnorstuvwz'", max_size=16),
+                 st.tuples(st.sampled_from(_TERMS), st.text(alphabet="sejntr'", max_size=5)).map("".join)))
+def test_inflection_index(word: str) -> None:
+    for theme in VOCABULARY.themes:
+        expected = any(
+            word.startswith(term) and " " not in term and _is_inflection(term, word[len(term):]) for term in theme.terms
+        )
+        assert _is_inflection_of_term(theme.words, word) == expected

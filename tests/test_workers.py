@@ -119,3 +119,24 @@ def test_closing_early_stops_the_workers() -> None:
 
 def test_nothing_to_do() -> None:
     assert list(run_in_workers([], _work, _nothing, 2, LIMITS)) == []
+
+
+def _mark(source: SourceFile) -> DocumentResult:
+    """Leaves a file named after the source where its location points, then answers."""
+    with open(source.location, "w", encoding="utf-8") as handle:
+        handle.write(str(os.getpid()))
+    return failure_result(source, Failure(source.path, None, "read", "pid", str(os.getpid())))
+
+
+def test_the_next_document_starts_before_the_caller_handles_a_result(tmp_path) -> None:
+    sources = [SourceFile(path=n, location=str(tmp_path / n), sha256="ab" * 32, size=1) for n in ("one", "two")]
+    run = run_in_workers(sources, _mark, _nothing, 1, LIMITS)
+    first = next(run)
+    # the caller still holds the first result (it might be writing the cache): the worker is on
+    # the second document already
+    waited = 0.0
+    while not (tmp_path / "two").exists() and waited < 30:
+        time.sleep(0.05)
+        waited += 0.05
+    assert (tmp_path / "two").exists() and first.source_file == "one"
+    assert [r.source_file for r in run] == ["two"]
