@@ -18,6 +18,7 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass, replace
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
 
 from pipeline.records import DocumentResult
@@ -80,13 +81,14 @@ def store_cached(cache_dir: Path, key: CacheKey, result: DocumentResult) -> Path
         raise ValueError(f"result of {result.sha256} stored under key {key.sha256}")
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    payload = _encode(result)
-    entry = {"format": CACHE_FORMAT, "key": _encode(key), "checksum": _checksum(payload), "payload": payload}
+    payload = _canonical(_encode(result))
+    head = {"format": CACHE_FORMAT, "key": _encode(key), "checksum": hashlib.sha256(payload.encode()).hexdigest()}
+    # the payload is encoded once, for its checksum, and spliced in ("payload" sorts after the rest)
+    text = json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1] + ', "payload": ' + payload + "}"
     fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=_TMP_PREFIX, suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            # dumps, not dump: json.dump streams through the pure-Python encoder, 3x slower
-            handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True))
+            handle.write(text)
         os.replace(tmp, cache_dir / key.file_name)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -124,23 +126,38 @@ def rebind_source(result: DocumentResult, source_file: str) -> DocumentResult:
 
 
 def _checksum(payload: object) -> str:
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
+
+
+def _canonical(payload: object) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _encode(value: object) -> object:
     """Frozen dataclasses to JSON values: dataclasses as objects, tuples as arrays, dates as ISO."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, dt.datetime):
+    kind = type(value)
+    return value if kind in _PLAIN else _encoder(kind)(value)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@cache
+def _encoder(kind: type) -> Callable[[object], object]:
+    """A function encoding values of type `kind`, built once per type (per value it was the cost of a store)."""
+    if is_dataclass(kind):
+        names = tuple(f.name for f in fields(kind))
+        read = attrgetter(*names) if len(names) > 1 else lambda value: tuple(getattr(value, n) for n in names)
+        return lambda value: {n: _encode(v) for n, v in zip(names, read(value), strict=True)}
+    if issubclass(kind, dt.datetime):
         raise TypeError("datetimes are not part of cached records")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [_encode(v) for v in value]
-    if value is None or isinstance(value, str | int | float):
-        return value
-    raise TypeError(f"cannot cache a {type(value).__name__}")
+    if issubclass(kind, dt.date):
+        return kind.isoformat
+    if issubclass(kind, tuple | list):
+        return lambda value: [_encode(v) for v in value]
+    if issubclass(kind, str | int | float):
+        return lambda value: value
+    raise TypeError(f"cannot cache a {kind.__name__}")
 
 
 def _decode(tp: object, value: object) -> object:
