@@ -286,12 +286,15 @@ def _measure_floor(args: argparse.Namespace) -> dict:
 
 
 def _measure_parlq(args: argparse.Namespace) -> dict:
-    """What flows/batch.py's flow does, without Prefect: discover, skip or carry, process, validate, publish.
+    """What flows/batch.py's flow does, without Prefect: discover, skip or carry, process (the validation
+    context built meanwhile in a thread, as the flow submits it), validate, publish.
 
     The worker processes' forkserver is started and warmed (gazetteer and spaCy built) before the
     clock starts, as a one-off start cost of the run reported apart ("warm_up_s"): the throughput
     is that of the processing, from discovery to the snapshot published.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from pipeline.batch import BatchConfig, process_sources
     from pipeline.carry import plan_carry
     from pipeline.discover import discover_sources, input_files
@@ -315,8 +318,10 @@ def _measure_parlq(args: argparse.Namespace) -> dict:
         todo = tuple(s for s in found.sources if plan is None or s.path not in plan.paths)
         batch = BatchConfig(workers=args.workers, cache_dir=Path(args.out) / "cache", code_version=version,
                             schema_version=schema.version, limits=limits, isolate=True)
-        outcome = process_sources(todo, ProcessConfig(read=ReadSettings(engine=args.engine)), batch)
-        results = validate_results(outcome.results + problem_results(found), build_validation_context(dt.date.today()))
+        with ThreadPoolExecutor(1) as pool:  # as the flow submits it: ready while the documents are processed
+            checks = pool.submit(build_validation_context, dt.date.today())
+            outcome = process_sources(todo, ProcessConfig(read=ReadSettings(engine=args.engine)), batch)
+        results = validate_results(outcome.results + problem_results(found), checks.result())
         check_accounting(input_files(found), results, plan)
         info = publish_snapshot(results, input_files(found), args.out, schema=schema, code_version=version,
                                 library_versions=library_versions(), engine=args.engine, carried=plan)

@@ -35,7 +35,7 @@ from pipeline.records import CarryPlan, DocumentResult, RunSummary, SnapshotInfo
 from pipeline.report import check_accounting, problem_results, summarize_run
 from pipeline.storage import is_url
 from pipeline.unchanged import find_unchanged
-from pipeline.validate import validate_results
+from pipeline.validate import ValidationContext, validate_results
 from pipeline.write import latest_snapshot, publish_snapshot
 from schemas import load_schema
 
@@ -81,9 +81,14 @@ def process(
     return process_sources(sources, config, batch, progress.advance if progress else None)
 
 
+@task(name="prepare-validation", cache_policy=NO_CACHE)
+def validation_context(today: dt.date) -> ValidationContext:
+    return build_validation_context(today)
+
+
 @task(name="validate", cache_policy=NO_CACHE)
-def validate(results: tuple[DocumentResult, ...], today: dt.date) -> tuple[DocumentResult, ...]:
-    return validate_results(results, build_validation_context(today))
+def validate(results: tuple[DocumentResult, ...], context: ValidationContext) -> tuple[DocumentResult, ...]:
+    return validate_results(results, context)
 
 
 @task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, retry_condition_fn=retry_on_io_error)
@@ -146,10 +151,13 @@ def batch_flow(
     )
     runner = FlowRunContext.get().task_runner
     if isinstance(runner, ThreadPoolTaskRunner):
+        checks = validation_context.submit(dt.date.today())  # made ready while the documents are processed
         outcome = process(todo, config, batch, progress)
-    else:
+        context = checks.result()
+    else:  # the context stays in this process: a cluster's worker would have to send it back
         outcome = _process_on_cluster(todo, config, batch, _slots(runner), progress)
-    results = validate(outcome.results + problem_results(found), dt.date.today())
+        context = validation_context(dt.date.today())
+    results = validate(outcome.results + problem_results(found), context)
     check_accounting(input_files(found), results, plan)  # before anything is written: a violation is fatal
     info = publish(results, input_files(found), out_dir, engine, plan)
     summary = summarize_run(found, results, outcome.parsed, outcome.cached, info, plan)

@@ -77,10 +77,11 @@ def build_resources() -> Resources:
 
 
 def build_validation_context(today: dt.date):
-    """The checks' view of the reference data (gazetteer and theme vocabulary) for a run on `today`."""
+    """The checks' view of the reference data (gazetteer and theme vocabulary) for a run on `today`,
+    with the validator's one-off set-up done (`validate.prepare_validator`)."""
     from pipeline.gazetteer import find_municipality, is_valid_code, load_gazetteer
     from pipeline.themes import load_vocabulary
-    from pipeline.validate import ValidationContext
+    from pipeline.validate import ValidationContext, prepare_validator
 
     gazetteer = load_gazetteer()
 
@@ -88,12 +89,12 @@ def build_validation_context(today: dt.date):
         municipality = find_municipality(gazetteer, nis_code, on)
         return municipality.province if municipality else None
 
-    return ValidationContext(
+    return prepare_validator(ValidationContext(
         is_valid_code=lambda nis_code, on: is_valid_code(gazetteer, nis_code, on),
         province_of=province_of,
         themes=tuple(load_vocabulary().ids),
         today=today,
-    )
+    ))
 
 
 def doc_id_for(sha256: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import spacy
 
+from pipeline.lexicon import DutchLexicon
 from pipeline.nlp import NlpConfig, build_nlp
 from pipeline.themes import load_vocabulary
 
@@ -36,3 +37,33 @@ def test_rule_lemmas_are_spacys(nlp: spacy.language.Language) -> None:
             token = reference.make_doc(word)[0]
             token.pos_ = pos
             assert lexicon.rule_lemma(word, pos) == lemmatizer.rule_lemmatize(token)[0], (word, pos)
+
+
+TABLES = {
+    "lemma_index": {"noun": ["wijk", "plek", "zorg"], "verb": ["maken", "wonen"], "adj": ["groot", "warm", "zorgzaam"]},
+    "lemma_exc": {"noun": {"kinderen": ["kind"]}, "adj": {}},
+    "lemma_rules": {"noun": [["en", ""], ["s", ""]], "verb": [], "adj": [["e", ""]]},
+    "lemma_lookup": {},
+}
+
+
+@pytest.mark.parametrize(
+    ("word", "singular"),
+    [("wijken", "wijk"), ("plekken", None), ("plek", "plek"), ("kinderen", "kind"), ("maken", None)],
+)
+def test_singular(word: str, singular: str | None) -> None:
+    assert DutchLexicon(TABLES).singular(word) == singular
+
+
+def test_parts_of_speech_and_compounds() -> None:
+    lexicon = DutchLexicon(TABLES)
+    assert lexicon.guess_pos("maken") == "VERB" and lexicon.guess_pos("wijken") == "NOUN"
+    assert lexicon.compound_singular("buurtwijken") == "buurtwijk"
+    assert lexicon.compound_singular("zomaar") is None
+
+
+@pytest.mark.parametrize(
+    ("word", "adjective"), [("Warme", True), ("grote", True), ("Zorgzame", True), ("wijk", False), ("de", False)]
+)
+def test_is_adjective(word: str, adjective: bool) -> None:
+    assert DutchLexicon(TABLES).is_adjective(word) is adjective

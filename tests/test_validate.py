@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.records import DocumentResult
-from pipeline.validate import ValidationContext, table_model, validate_results
+from pipeline.validate import ValidationContext, prepare_validator, table_model, validate_results
 from schemas import load_schema
 from tests.builders import THEMES, TODAY, is_valid_code, make_failed, make_result, province_of
 
@@ -182,3 +182,9 @@ def test_every_row_is_kept_or_reported_and_second_pass_adds_nothing(picks: list[
         harmless = MUTATIONS[picks[index]] in ({}, {"item_number": 1}) and app.item_number == index + 1
         assert not kept or harmless
     assert validate_results([once], CONTEXT) == (once,)
+
+
+def test_a_prepared_context_validates_as_before() -> None:
+    before = validate_results((make_result("a", 4), with_app(make_result("c", 3), 1, nis_code="99999")), CONTEXT)
+    assert prepare_validator(CONTEXT) is CONTEXT  # pandera's one-off set-up, nothing else
+    assert validate_results((make_result("a", 4), with_app(make_result("c", 3), 1, nis_code="99999")), CONTEXT) == before
