@@ -27,6 +27,7 @@ CACHE_FORMAT = 1
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ENTRY = re.compile(r"[0-9a-f]{64}-[0-9a-f]{16}\.json")
 _TMP_PREFIX = ".tmp-"
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # JSON values as they are
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,6 @@ def _encode(value: object) -> object:
     kind = type(value)
     return value if kind in _PLAIN else _encoder(kind)(value)
 
-
-_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 @cache
