@@ -83,7 +83,7 @@ def store_cached(cache_dir: Path, key: CacheKey, result: DocumentResult) -> Path
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     payload = _canonical(_encode(result))
-    head = {"format": CACHE_FORMAT, "key": _encode(key), "checksum": hashlib.sha256(payload.encode()).hexdigest()}
+    head = {"format": CACHE_FORMAT, "key": _encode(key), "checksum": _digest(payload)}
     # the payload is encoded once, for its checksum, and spliced in ("payload" sorts after the rest)
     text = json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1] + ', "payload": ' + payload + "}"
     fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=_TMP_PREFIX, suffix=".json")
@@ -127,7 +127,11 @@ def rebind_source(result: DocumentResult, source_file: str) -> DocumentResult:
 
 
 def _checksum(payload: object) -> str:
-    return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
+    return _digest(_canonical(payload))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _canonical(payload: object) -> str:

@@ -101,7 +101,7 @@ def resolve_place(gazetteer: Gazetteer, text: str, on: dt.date) -> PlaceMatch | 
     if not isinstance(text, str) or not text.strip():
         return None
     day = _as_date(on)
-    key = (text, bisect.bisect_right(gazetteer.changes, day))  # the same answer on every day of a period
+    key = (text, _period(gazetteer, day))  # the same answer on every day of a period
     if key not in gazetteer._places:
         gazetteer._places[key] = _resolve(gazetteer, text, day)
     return gazetteer._places[key]
@@ -146,7 +146,7 @@ def place_names(gazetteer: Gazetteer, on: dt.date) -> frozenset[str]:
     Built once per period between two `changes` of the gazetteer: every date in it gets the same set.
     """
     day = _as_date(on)
-    period = bisect.bisect_right(gazetteer.changes, day)
+    period = _period(gazetteer, day)
     names = gazetteer._names.get(period)
     if names is None:
         names = gazetteer._names[period] = frozenset(
@@ -274,6 +274,11 @@ def _changes(rows: tuple[Municipality | SubMunicipality, ...]) -> tuple[dt.date,
     days = {row.valid_from for row in rows}
     days.update(row.valid_to + dt.timedelta(days=1) for row in rows if row.valid_to < dt.date.max)
     return tuple(sorted(days))
+
+
+def _period(gazetteer: Gazetteer, day: dt.date) -> int:
+    """Which stretch between two `changes` `day` falls in: every day of one has the same rows valid."""
+    return bisect.bisect_right(gazetteer.changes, day)
 
 
 def _valid(row: Municipality | SubMunicipality, day: dt.date) -> bool:

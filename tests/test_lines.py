@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -78,16 +80,6 @@ def _pieces(glyphs: list[tuple]) -> list[tuple]:
     return [tuple(p) for p in pieces]
 
 
-@settings(max_examples=300, deadline=None)
-@given(glyph_runs())
-def test_pieces_give_the_words_of_their_glyphs(glyphs: list[tuple]) -> None:
-    try:
-        pieced = group_words(_pieces(glyphs), X_GAP, Y_GAP)
-    except InterleavedItems:
-        return  # the reader then splits the pieces again
-    assert _plain(pieced) == _plain(group_words(_items(glyphs), X_GAP, Y_GAP))
-
-
 def _line_pieces(glyphs: list[tuple]) -> list[tuple]:
     """Consecutive upright glyphs of one style that touch and move forward, blanks among them,
     joined into pieces with their layout (starts from an origin of 0, an advance per character)."""
@@ -119,11 +111,13 @@ def _line_pieces(glyphs: list[tuple]) -> list[tuple]:
     return pieces
 
 
+# pieces of one word's glyphs, and pieces across blanks (several words with their layout)
+@pytest.mark.parametrize("join", [_pieces, _line_pieces], ids=["words", "across_blanks"])
 @settings(max_examples=300, deadline=None)
 @given(glyph_runs())
-def test_pieces_across_blanks_give_the_words_of_their_glyphs(glyphs: list[tuple]) -> None:
+def test_pieces_give_the_words_of_their_glyphs(join: Callable[[list[tuple]], list[tuple]], glyphs: list[tuple]) -> None:
     try:
-        pieced = group_words(_line_pieces(glyphs), X_GAP, Y_GAP)
+        pieced = group_words(join(glyphs), X_GAP, Y_GAP)
     except InterleavedItems:
         return  # the reader then splits the pieces into glyphs
     assert _plain(pieced) == _plain(group_words(_items(glyphs), X_GAP, Y_GAP))
