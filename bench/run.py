@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=500, help="documents in the corpus (default 500)")
     parser.add_argument("--small", type=int, default=50, help="documents of the small run for peak RSS (50)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpus")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (a, b, c, e); the fastest counts")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest counts")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: one measurement in this process
     parser.add_argument("--source", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -90,30 +90,44 @@ def run_benchmark(docs: int, small: int, seed: int, repeat: int = 1) -> int:
     work = Path(tempfile.mkdtemp(prefix="parlq-bench-"))
     measures: list[Measure] = []
 
-    def step(label: str, mode: str, source: str, out: str | None = None, times: int = repeat, **options) -> None:
-        # a fresh OUT_DIR per repetition (else the cache answers), the fastest run counts; RSS: the highest
-        runs = [
-            measure(label, mode, sources[source], version, out=work / f"{out}-{n}" if out else None, **options)
-            for n in range(times)
-        ]
+    def run(label: str, mode: str, source: str, out: str | None, n: int, **options) -> Measure:
+        # a fresh OUT_DIR per repetition (else the cache answers)
+        return measure(label, mode, sources[source], version, out=work / f"{out}-{n}" if out else None, **options)
+
+    def record(label: str, runs: list[Measure]) -> None:
+        # the fastest run counts; RSS: the highest
         fastest = min(runs, key=lambda m: m.seconds)
         measures.append(Measure(label, fastest.docs, fastest.pages, fastest.seconds, max(m.peak_mib for m in runs),
                                 fastest.extra))
         print(_row(measures[-1]), flush=True)
+
+    def step(label: str, mode: str, source: str, out: str | None = None, **options) -> None:
+        record(label, [run(label, mode, source, out, n, **options) for n in range(repeat)])
+
+    def rerun(label: str, source: str, out: str, **options) -> None:
+        # each repetition on its own copy of the first full 2-worker run's OUT_DIR (a rerun changes it)
+        runs = []
+        for n in range(repeat):
+            shutil.copytree(work / f"{DEFAULT_ENGINE}-2-0", work / f"{out}-{n}")
+            runs.append(run(label, "parlq", source, out, n, **options))
+        record(label, runs)
 
     try:
         print(_HEADER, flush=True)
         step("a naive peer (pdfplumber extract_text + regex)", "naive", "full")
         step("b native floor (pypdfium2 text only)", "floor", "full")
         for engine in ("pdfium", "pdfplumber"):
+            # 1 and 2 workers in turns, so that a drift in the machine's speed (a shared host) falls on both
+            labels = {workers: f"c parlq {engine}, {workers} worker{'s' * (workers > 1)}" for workers in (1, 2)}
+            runs: dict[int, list[Measure]] = {1: [], 2: []}
+            for n in range(repeat):
+                for workers in (1, 2):
+                    runs[workers].append(run(labels[workers], "parlq", "full", f"{engine}-{workers}", n,
+                                             engine=engine, workers=workers))
             for workers in (1, 2):
-                label = f"c parlq {engine}, {workers} worker{'s' * (workers > 1)}"
-                step(label, "parlq", "full", out=f"{engine}-{workers}", engine=engine, workers=workers)
-        # the first full run's OUT_DIR: its cache holds every document; these runs change it, so once
-        step("d rerun, nothing new", "parlq", "full", out=f"{DEFAULT_ENGINE}-2", times=1, engine=DEFAULT_ENGINE,
-             workers=2)
-        step("d rerun, 1% new", "parlq", "plus_new", out=f"{DEFAULT_ENGINE}-2", times=1, engine=DEFAULT_ENGINE,
-             workers=2)
+                record(labels[workers], runs[workers])
+        rerun("d rerun, nothing new", "full", "rerun-same", engine=DEFAULT_ENGINE, workers=2)
+        rerun("d rerun, 1% new", "plus_new", "rerun-new", engine=DEFAULT_ENGINE, workers=2)
         for workers in (1, 2):
             label = f"e parlq {DEFAULT_ENGINE}, {workers} worker{'s' * (workers > 1)}, {small} docs"
             step(label, "parlq", "small", out=f"small-{workers}", engine=DEFAULT_ENGINE, workers=workers)
@@ -372,7 +386,7 @@ def render_report(
     naive, floor = by["a naive peer (pdfplumber extract_text + regex)"], by["b native floor (pypdfium2 text only)"]
     lines = [f"# parlq benchmark, {dt.date.today().isoformat()}", "", "## Machine", "", *_machine(), "",
              f"## Results ({docs} synthetic documents, seed {seed}; 1% new = {math.ceil(docs * 0.01)} documents; "
-             f"fastest of {repeat} run{'s' * (repeat > 1)} per measurement, reruns once)", "",
+             f"fastest of {repeat} run{'s' * (repeat > 1)} per measurement; 1 and 2 workers in turns)", "",
              "| measurement | docs | pages | seconds | pages/s | docs/s | peak RSS MiB | c/a | c/b |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for m in measures:

@@ -52,10 +52,7 @@ def tabulate_results(results: Sequence[DocumentResult], schema: DatasetSchema) -
 
     The output does not depend on the order of `results`.
     """
-    return {
-        name: build_table([row for r in results for row in result_rows(r, spec)], spec)
-        for name, spec in schema.tables.items()
-    }
+    return {name: table_from_columns(result_columns(results, spec)[0], spec) for name, spec in schema.tables.items()}
 
 
 def merge_tables(
@@ -71,17 +68,30 @@ def merge_tables(
 
 def result_rows(result: DocumentResult, spec: TableSpec) -> list[Row]:
     """The rows one result contributes to a table, as {column: value} in schema column order."""
+    columns, _ = result_columns([result], spec)
+    names = spec.column_names
+    return [{n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, row)} for row in zip(*columns.values())]
+
+
+def result_columns(results: Sequence[DocumentResult], spec: TableSpec) -> tuple[dict[str, list[object]], list[int]]:
+    """The rows the results contribute to a table, column by column (in schema column order),
+    and how many rows each result gave. Tuple values stay tuples: Arrow takes them as lists."""
     try:
         source = _SOURCES[spec.name]
     except KeyError:
         raise ValueError(f"table {spec.name!r} of the schema has no row source in tabulate") from None
-    readers: dict[tuple[type, ...], Callable[[tuple[object, ...]], Row]] = {}
-    rows = []
-    for objects in source(result):
-        kinds = tuple(map(type, objects))
-        read = readers.get(kinds) or readers.setdefault(kinds, _row_reader(spec, kinds))
-        rows.append(read(objects))
-    return rows
+    readers: dict[tuple[type, ...], Callable[[tuple[object, ...]], tuple[object, ...]]] = {}
+    values: list[tuple[object, ...]] = []
+    counts = []
+    for result in results:
+        records = source(result)
+        counts.append(len(records))
+        for objects in records:
+            kinds = tuple(map(type, objects))
+            read = readers.get(kinds) or readers.setdefault(kinds, _value_reader(spec, kinds))
+            values.append(read(objects))
+    columns = zip(*values) if values else [()] * len(spec.column_names)
+    return {name: list(column) for name, column in zip(spec.column_names, columns, strict=True)}, counts
 
 
 def build_table(
@@ -93,12 +103,19 @@ def build_table(
     `allow_nulls` (validation wants to see them), for a null in a non-nullable column (Arrow
     itself would accept it).
     """
+    columns = {name: [row[name] for row in rows] for name in spec.column_names}
+    return table_from_columns(columns, spec, sort=sort, allow_nulls=allow_nulls)
+
+
+def table_from_columns(
+    columns: Mapping[str, list[object]], spec: TableSpec, *, sort: bool = True, allow_nulls: bool = False
+) -> pa.Table:
+    """`build_table` of rows given column by column (as `result_columns` gives them)."""
     for column in spec.columns:
-        if not allow_nulls and not column.nullable and any(row[column.name] is None for row in rows):
+        if not allow_nulls and not column.nullable and None in columns[column.name]:
             raise ValueError(f"table {spec.name}: column {column.name} is not nullable but has a null")
     try:
-        columns = {name: [row[name] for row in rows] for name in spec.column_names}
-        table = pa.Table.from_pydict(columns, schema=arrow_schema(spec))
+        table = pa.Table.from_pydict({name: columns[name] for name in spec.column_names}, schema=arrow_schema(spec))
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
         raise ValueError(f"table {spec.name}: {error}") from error
     return _sort_table(table, spec) if sort else table
@@ -110,8 +127,9 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
 
 
 @cache
-def _row_reader(spec: TableSpec, kinds: tuple[type, ...]) -> Callable[[tuple[object, ...]], Row]:
-    """How rows are read from objects of these types: each column from the first type that has it.
+def _value_reader(spec: TableSpec, kinds: tuple[type, ...]) -> Callable[[tuple[object, ...]], tuple[object, ...]]:
+    """How a row's values (in column order) are read from objects of these types: each column
+    from the first type that has it.
 
     Built once per table and types: finding the holder of each column per row was the cost of
     tabulating.
@@ -128,14 +146,12 @@ def _row_reader(spec: TableSpec, kinds: tuple[type, ...]) -> Callable[[tuple[obj
     groups: dict[int, list[str]] = {}  # the columns each object holds
     for name, index in holders:
         groups.setdefault(index, []).append(name)
-    if len(groups) == 1 and len(names) > 1:
+    if len(groups) == 1:
         (index, _), = groups.items()
         getter = attrgetter(*names)
-
-        def read_one(objects: tuple[object, ...]) -> Row:
-            return {n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, getter(objects[index]))}
-
-        return read_one
+        if len(names) == 1:
+            return lambda objects: (getter(objects[index]),)
+        return lambda objects: getter(objects[index])
 
     # one attrgetter call per object; its values picked in column order
     order = [name for index in sorted(groups) for name in groups[index]]
@@ -143,9 +159,9 @@ def _row_reader(spec: TableSpec, kinds: tuple[type, ...]) -> Callable[[tuple[obj
     calls = [(index, attrgetter(*group) if len(group) > 1 else _as_tuple(attrgetter(*group)))
              for index, group in sorted(groups.items())]
 
-    def read(objects: tuple[object, ...]) -> Row:
+    def read(objects: tuple[object, ...]) -> tuple[object, ...]:
         values = [value for index, call in calls for value in call(objects[index])]
-        return {n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, map(values.__getitem__, picks))}
+        return tuple(map(values.__getitem__, picks))
 
     return read
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline.carry import read_failures
 from pipeline.discover import DUPLICATE, Discovery, input_files
 from pipeline.limits import RUN_DEPENDENT_ERRORS, Limits
-from pipeline.records import Failure, RunSummary
+from pipeline.records import RunSummary
 from pipeline.write import MANIFEST, SNAPSHOTS, compute_snapshot_id, is_published
 from schemas import DatasetSchema
 

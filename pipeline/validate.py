@@ -12,7 +12,6 @@ is expected to process each content once (discover.split_duplicates).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,12 +20,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.records import DocumentResult, Failure
-from pipeline.tabulate import PANDAS_DTYPES, build_table, result_rows, to_frame
+from pipeline.type_checks import find_mistyped
+from pipeline.tabulate import PANDAS_DTYPES, build_table, result_columns, table_from_columns, to_frame
 from schemas import ColumnSpec, DatasetSchema, TableSpec, load_schema
 
 # Tables whose rows are validated; application_themes rows belong to their application.
 ROW_TABLES = ("documents", "sections", "applications", "application_themes")
-_INT32 = (-(2**31), 2**31 - 1)
 
 
 @dataclass(frozen=True)
@@ -118,31 +117,39 @@ def _column_checks(c: ColumnSpec) -> list[pa.Check]:
 
 def _check_table(results: Sequence[DocumentResult], spec: TableSpec) -> list[_Rejection]:
     """Type check in Python (so one bad value cannot break the whole table), then pandera."""
-    rows, refs, rejections = [], [], []
-    typed = [(c, _TYPE_CHECKS[c.type]) for c in spec.columns]
-    for i, result in enumerate(results):
-        own = result_rows(result, spec)
-        for ref, row in zip(_owners(result, spec.name, i, len(own)), own, strict=True):
-            bad = [c for c, has_type in typed if not has_type(row[c.name])]
-            detail = "is not a valid {} value"
-            rejections += [_Rejection(*ref, "type", c.name, row[c.name], detail.format(c.type)) for c in bad]
-            if not bad:
-                rows.append(row)
-                refs.append(ref)
-    frame = to_frame(build_table(rows, spec, sort=False, allow_nulls=True)) if rows else None
-    if frame is None:
+    columns, counts = result_columns(results, spec)
+    refs = [ref for i, (result, n) in enumerate(zip(results, counts)) for ref in _owners(result, spec.name, i, n)]
+    if len(refs) != sum(counts):
+        raise RuntimeError(f"table {spec.name}: rows and their owners differ in number")
+    rejections = []
+    mistyped = find_mistyped(columns, spec)
+    for k, bad in sorted(mistyped.items()):
+        detail = "is not a valid {} value"
+        rejections += [
+            _Rejection(*refs[k], "type", c.name, _as_row_value(columns[c.name][k]), detail.format(c.type)) for c in bad
+        ]
+    if mistyped:
+        keep = [k for k in range(len(refs)) if k not in mistyped]
+        columns = {name: [values[k] for k in keep] for name, values in columns.items()}
+        refs = [refs[k] for k in keep]
+    if not refs:
         return rejections
+    frame = to_frame(table_from_columns(columns, spec, sort=False, allow_nulls=True))
     try:
         table_model(spec).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as error:
-        rejections += _from_failure_cases(error.failure_cases, spec, rows, refs)
+        rejections += _from_failure_cases(error.failure_cases, spec, columns, refs)
     except pa.errors.SchemaError as error:
-        rejections += _from_failure_cases(getattr(error, "failure_cases", None), spec, rows, refs)
+        rejections += _from_failure_cases(getattr(error, "failure_cases", None), spec, columns, refs)
     return rejections
 
 
+def _as_row_value(value: object) -> object:
+    return list(value) if isinstance(value, tuple) else value  # as a row shows it (and Arrow reads it)
+
+
 def _from_failure_cases(
-    cases: object, spec: TableSpec, rows: list[dict], refs: list[tuple[int, str, int]]
+    cases: object, spec: TableSpec, columns: dict[str, list[object]], refs: list[tuple[int, str, int]]
 ) -> list[_Rejection]:
     if not isinstance(cases, pd.DataFrame) or "index" not in cases:
         cases = pd.DataFrame({"check": ["schema"], "column": [None], "index": [None]})
@@ -154,16 +161,21 @@ def _from_failure_cases(
         shown_key = tuple(k for k in spec.key if k != "doc_id") or spec.key
         column = ", ".join(shown_key) if unique else str(case.column)
         # A case without a row index concerns the whole column: reject every row.
-        positions = range(len(rows)) if pd.isna(case.index) else [int(case.index)]
+        positions = range(len(refs)) if pd.isna(case.index) else [int(case.index)]
         detail = _DETAILS.get(check, "fails the schema check {check}")
         detail = detail.format(check=check, spec=_column(spec, column))
         for k in positions:
             if unique:
-                value = tuple(rows[k][n] for n in shown_key) if len(shown_key) > 1 else rows[k][shown_key[0]]
+                key = tuple(_value_at(columns, name, k) for name in shown_key)
+                value = key if len(key) > 1 else key[0]
             else:
-                value = rows[k].get(column)
+                value = _value_at(columns, column, k)
             found.setdefault((refs[k], check, column), _Rejection(*refs[k], check, column, value, detail))
     return list(found.values())
+
+
+def _value_at(columns: dict[str, list[object]], name: str, k: int) -> object:
+    return _as_row_value(columns[name][k]) if name in columns else None
 
 
 def _check_domain(results: Sequence[DocumentResult], context: ValidationContext) -> list[_Rejection]:
@@ -288,38 +300,6 @@ def _owners(result: DocumentResult, table: str, i: int, n_rows: int) -> list[tup
     if table == "application_themes":
         return [(i, "applications", k) for k, a in enumerate(result.applications) for _ in a.theme_terms]
     return [(i, table, j) for j in range(n_rows)]
-
-
-def _is_string(value: object) -> bool:
-    return value is None or isinstance(value, str)  # None: nullability is the model's check
-
-
-def _is_int32(value: object) -> bool:
-    return value is None or (
-        isinstance(value, int) and not isinstance(value, bool) and _INT32[0] <= value <= _INT32[1]
-    )
-
-
-def _is_float64(value: object) -> bool:  # NaN and infinity are not amounts
-    return value is None or (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value))
-
-
-def _is_date32(value: object) -> bool:
-    return value is None or type(value) is dt.date
-
-
-def _is_string_list(value: object) -> bool:
-    return value is None or (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value))
-
-
-# One predicate per schema type, looked up once per column rather than per value.
-_TYPE_CHECKS: dict[str, Callable[[object], bool]] = {
-    "string": _is_string,
-    "int32": _is_int32,
-    "float64": _is_float64,
-    "date32": _is_date32,
-    "list<string>": _is_string_list,
-}
 
 
 def _column(spec: TableSpec, name: str) -> ColumnSpec | None:

@@ -46,6 +46,8 @@ ROW_CASES = [
     ({"municipality": None}, "not_null", "municipality", "None"),
     ({"item_number": 7}, "item_number_range", "item_number", "7"),
     ({"page_start": "1"}, "type", "page_start", "'1'"),
+    ({"municipality": ("Gent",)}, "type", "municipality", "['Gent']"),
+    ({"budget_eur": -(2**60)}, "type", "budget_eur", str(-(2**60))),
 ]
 
 
