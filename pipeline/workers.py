@@ -1,10 +1,12 @@
 """Persistent worker processes that hold the per-document time and memory limits.
 
 Each worker caps its address space (RLIMIT_AS), runs a warm-up once (building the gazetteer and
-spaCy), then takes one source at a time: the parent sends a SourceFile (a path, never PDF bytes)
-and receives the DocumentResult. A worker past its document's deadline is killed, one that dies
-is reaped, the document is recorded as a failure and a fresh worker takes its place; after a
-document that ran out of memory the worker is replaced too. Workers import only `pipeline`.
+spaCy), then works on one source at a time: the parent sends a SourceFile (a path, never PDF
+bytes) and receives the DocumentResult; while many wait, a second one waits in a busy worker's
+pipe. A worker past its document's deadline is killed, one that dies is reaped, the document is
+recorded as a failure and a fresh worker takes its place; after a document that ran out of
+memory the worker is replaced too. A source a lost worker had not started goes to another
+worker, never to the failures. Workers import only `pipeline`.
 """
 
 from __future__ import annotations
@@ -55,16 +57,17 @@ def run_in_workers(
     try:
         for _ in range(min(workers, len(queue))):
             pool.append(_Worker(context, work, warm_up, limits))
-        while queue or any(w.source is not None for w in pool):
+        while queue or any(w.pending for w in pool):
             _assign(pool, queue, limits)
             _wait_any(pool)
             results = [result for worker in pool for result in worker.collect(limits)]
             # a finished worker (killed, dead, or retired after running out of memory) is replaced
-            # while documents wait
+            # while documents wait; the source it held but had not started goes back to the queue
             for worker in [w for w in pool if w.finished]:
                 worker.stop()
+                queue.extendleft(reversed(worker.take_back()))
                 pool.remove(worker)
-            idle = sum(w.source is None for w in pool)
+            idle = sum(not w.pending for w in pool)
             for _ in range(min(len(queue) - idle, workers - len(pool))):
                 pool.append(_Worker(context, work, warm_up, limits))
             # the next documents go out before the caller handles these results (writing the
@@ -88,7 +91,8 @@ class _Worker:
         child.close()
         self.ready = False
         self.finished = False
-        self.source: SourceFile | None = None
+        # sources sent, in order: the worker is on the first, the next waits in its pipe
+        self.pending: deque[SourceFile] = deque()
         self.deadline = time.monotonic() + STARTUP_TIMEOUT_S
 
     def assign(self, source: SourceFile, timeout_s: float) -> bool:
@@ -98,9 +102,16 @@ class _Worker:
         except OSError:
             self.finished = True
             return False
-        self.source = source
-        self.deadline = time.monotonic() + timeout_s
+        if not self.pending:
+            self.deadline = time.monotonic() + timeout_s
+        self.pending.append(source)
         return True
+
+    def take_back(self) -> list[SourceFile]:
+        """The sources sent to this finished worker that it did not answer (none was started)."""
+        back = list(self.pending)
+        self.pending.clear()
+        return back
 
     def collect(self, limits: Limits) -> list[DocumentResult]:
         """Results that arrived, and a timeout or a death as a failure (the worker is then finished)."""
@@ -112,9 +123,10 @@ class _Worker:
                     raise WorkerStartError(f"a worker process could not start: {value}")
                 if kind == "result":
                     results.append(value)
-                    self.source = None
+                    self.pending.popleft()
                 self.ready = True
-                self.deadline = float("inf")
+                # the next source's clock starts now, as its worker took it up as it sent this result
+                self.deadline = time.monotonic() + limits.timeout_s if self.pending else float("inf")
         except (EOFError, OSError):
             pass  # the worker is gone; its exit code tells the rest
         if any(f.error == OUT_OF_MEMORY for r in results for f in r.failures):
@@ -125,14 +137,13 @@ class _Worker:
         if self.process.exitcode is None:  # past its deadline: stop it the hard way
             self.process.kill()
             self.process.join(_STOP_GRACE_S)
-            if self.source is None:
+            if not self.pending:
                 raise WorkerStartError(f"a worker process did not start within {STARTUP_TIMEOUT_S:g} s")
-            results.append(timeout_result(self.source, limits))
-        elif self.source is not None:
-            results.append(death_result(self.source, self.process.exitcode, limits))
+            results.append(timeout_result(self.pending.popleft(), limits))
+        elif self.pending:
+            results.append(death_result(self.pending.popleft(), self.process.exitcode, limits))
         elif not self.ready:
             raise WorkerStartError(f"a worker process exited during its start (exit code {self.process.exitcode})")
-        self.source = None
         return results
 
     def stop(self) -> None:
@@ -141,7 +152,7 @@ class _Worker:
                 self.conn.send(None)
         except OSError:
             pass
-        self.process.join(_STOP_GRACE_S if self.source is None else 0)
+        self.process.join(0 if self.pending else _STOP_GRACE_S)
         if self.process.exitcode is None:
             self.process.kill()
             self.process.join(_STOP_GRACE_S)
@@ -149,12 +160,19 @@ class _Worker:
 
 
 def _assign(pool: list[_Worker], queue: deque[SourceFile], limits: Limits) -> None:
-    """The next waiting sources to the ready, idle workers."""
-    for worker in pool:
-        if worker.ready and worker.source is None and not worker.finished and queue:
+    """The next waiting sources to the ready workers: one to each idle worker, then a second to
+    each busy one, which it starts as soon as it sends its result instead of waiting for this
+    process to answer (1-2 ms a document). Only while every worker could get one more, so that
+    near the end no document waits behind another while a worker is idle."""
+    for depth in (1, 2):
+        for worker in pool:
+            if not (worker.ready and not worker.finished and len(worker.pending) < depth and queue):
+                continue
+            if depth == 2 and len(queue) < len(pool):
+                return
             source = queue.popleft()
             if not worker.assign(source, limits.timeout_s):
-                queue.appendleft(source)  # the worker died idle: not this document's doing
+                queue.appendleft(source)  # the worker died: not this document's doing
 
 
 def _wait_any(pool: list[_Worker]) -> None:
@@ -188,7 +206,10 @@ def _serve(conn: Connection, work: Callable, warm_up: Callable, limits: Limits, 
             return  # the parent is gone
         if source is None:
             return
-        conn.send(("result", work(source)))
+        result = work(source)
+        conn.send(("result", result))
+        if any(f.error == OUT_OF_MEMORY for f in result.failures):
+            return  # the parent retires this worker: the source waiting in the pipe goes to a fresh one
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -140,3 +140,41 @@ def test_the_next_document_starts_before_the_caller_handles_a_result(tmp_path) -
         waited += 0.05
     assert (tmp_path / "two").exists() and first.source_file == "one"
     assert [r.source_file for r in run] == ["two"]
+
+
+class _FakeWorker:
+    """What `_assign` looks at in a worker: ready, finished, the sources it holds."""
+
+    def __init__(self, pending: int = 0) -> None:
+        self.ready, self.finished = True, False
+        self.pending = [_source(f"held{i}") for i in range(pending)]
+
+    def assign(self, source: SourceFile, timeout_s: float) -> bool:
+        self.pending.append(source)
+        return True
+
+
+@pytest.mark.parametrize(
+    ("held", "waiting", "after"),
+    [
+        ((0, 0), 5, (2, 2)),  # enough for all: a second source waits in each worker's pipe
+        ((0, 0), 3, (1, 1)),  # one each first; a second only while every worker could get one more
+        ((0, 0), 4, (2, 1)),
+        ((0, 0), 1, (1, 0)),
+        ((1, 0), 1, (1, 1)),  # the idle worker first
+        ((1, 1), 1, (1, 1)),  # near the end nothing waits behind a busy worker
+        ((2, 2), 4, (2, 2)),
+    ],
+)
+def test_sources_go_to_idle_workers_first_and_a_second_only_while_plenty_wait(
+    held: tuple[int, int], waiting: int, after: tuple[int, int]
+) -> None:
+    from collections import deque
+
+    from pipeline.workers import _assign
+
+    pool = [_FakeWorker(n) for n in held]
+    queue = deque(_source(f"doc{i}") for i in range(waiting))
+    _assign(pool, queue, LIMITS)  # type: ignore[arg-type]
+    assert tuple(len(w.pending) for w in pool) == after
+    assert len(queue) == waiting - sum(after) + sum(held)
