@@ -66,13 +66,6 @@ def merge_tables(
     return merged
 
 
-def result_rows(result: DocumentResult, spec: TableSpec) -> list[Row]:
-    """The rows one result contributes to a table, as {column: value} in schema column order."""
-    columns, _ = result_columns([result], spec)
-    names = spec.column_names
-    return [{n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, row)} for row in zip(*columns.values())]
-
-
 def result_columns(results: Sequence[DocumentResult], spec: TableSpec) -> tuple[dict[str, list[object]], list[int]]:
     """The rows the results contribute to a table, column by column (in schema column order),
     and how many rows each result gave. Tuple values stay tuples: Arrow takes them as lists."""

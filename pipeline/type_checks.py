@@ -92,7 +92,8 @@ def _is_not_none(value: object) -> bool:
 
 
 # Whole columns whose values' exact types alone show them valid; a column that fails this is
-# checked value by value (subclasses, bools and out-of-range numbers end up there).
+# checked value by value (str subclasses, bools, ints in a float column and numbers out of range
+# end up there).
 COLUMN_CHECKS: dict[str, Callable[[list[object]], bool]] = {
     "string": _all_strings,
     "int32": _all_int32,

@@ -20,8 +20,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.records import DocumentResult, Failure
-from pipeline.type_checks import find_mistyped
 from pipeline.tabulate import PANDAS_DTYPES, build_table, result_columns, table_from_columns, to_frame
+from pipeline.type_checks import find_mistyped
 from schemas import ColumnSpec, DatasetSchema, TableSpec, load_schema
 
 # Tables whose rows are validated; application_themes rows belong to their application.
@@ -293,7 +293,7 @@ def _check_name(pandera_name: str) -> str:
 
 
 def _owners(result: DocumentResult, table: str, i: int, n_rows: int) -> list[tuple[int, str, int]]:
-    """The removable row behind each of the result's rows in `table` (in result_rows order).
+    """The removable row behind each of the result's rows in `table` (in result_columns order).
 
     Theme rows belong to their application: removing the application removes them.
     """

@@ -100,7 +100,8 @@ class _Worker:
         try:
             self.conn.send(source)
         except OSError:
-            self.finished = True
+            # died idle: finished here; died busy: `collect` blames the source it was on
+            self.finished = self.finished or not self.pending
             return False
         if not self.pending:
             self.deadline = time.monotonic() + timeout_s

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.tabulate import build_table, result_columns, result_rows, tabulate_results, to_frame
+from pipeline.tabulate import build_table, result_columns, tabulate_results, to_frame
 from schemas import arrow_schema, load_schema
 from tests.builders import make_failed, make_result
 
@@ -55,21 +55,24 @@ def test_order_of_results_does_not_matter(results: list) -> None:
 
 def test_theme_rows_come_from_theme_terms() -> None:
     result = make_result("a", 1)
-    rows = result_rows(result, SCHEMA.tables["application_themes"])
-    assert rows == [
-        {"doc_id": result.document.doc_id, "item_number": 1, "theme": "veiligheid", "terms": ["veiligheid"]},
-        {"doc_id": result.document.doc_id, "item_number": 1, "theme": "wonen", "terms": ["wonen"]},
-    ]
+    columns, counts = result_columns([result], SCHEMA.tables["application_themes"])
+    assert counts == [2]
+    assert columns == {
+        "doc_id": [result.document.doc_id] * 2,
+        "item_number": [1, 1],
+        "theme": ["veiligheid", "wonen"],
+        "terms": [("veiligheid",), ("wonen",)],
+    }
 
 
 @pytest.mark.parametrize("name", list(SCHEMA.tables))
-def test_columns_are_the_rows_of_every_result_transposed(name: str) -> None:
+def test_columns_hold_each_results_rows_in_turn(name: str) -> None:
     spec = SCHEMA.tables[name]
     columns, counts = result_columns(RESULTS, spec)
-    rows = [result_rows(r, spec) for r in RESULTS]
-    assert counts == [len(own) for own in rows]
-    as_lists = {n: [list(v) if isinstance(v, tuple) else v for v in values] for n, values in columns.items()}
-    assert as_lists == {n: [row[n] for own in rows for row in own] for n in spec.column_names}
+    alone = [result_columns([r], spec) for r in RESULTS]
+    assert counts == [n for _, (n,) in alone]
+    assert list(columns) == list(spec.column_names)
+    assert columns == {c: [v for own, _ in alone for v in own[c]] for c in spec.column_names}
 
 
 def test_null_in_required_column_is_refused() -> None:

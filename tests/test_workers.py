@@ -178,3 +178,23 @@ def test_sources_go_to_idle_workers_first_and_a_second_only_while_plenty_wait(
     _assign(pool, queue, LIMITS)  # type: ignore[arg-type]
     assert tuple(len(w.pending) for w in pool) == after
     assert len(queue) == waiting - sum(after) + sum(held)
+
+
+def test_a_worker_that_died_on_a_source_is_blamed_for_it_when_the_next_cannot_be_sent() -> None:
+    import multiprocessing
+
+    from pipeline.workers import _Worker
+
+    worker = _Worker(multiprocessing.get_context("forkserver"), _work, _nothing, LIMITS)
+    while not worker.ready:
+        worker.collect(LIMITS)
+        time.sleep(0.01)
+    assert worker.assign(_source("exit.pdf"), LIMITS.timeout_s)
+    worker.process.join(10)
+    # the parent has not looked yet: it sends the next source to a dead worker
+    assert not worker.assign(_source("after.pdf"), LIMITS.timeout_s)
+    assert not worker.finished
+    (result,) = worker.collect(LIMITS)
+    assert (result.source_file, result.failures[0].error) == ("exit.pdf", "worker_crashed")
+    assert worker.finished and worker.take_back() == []
+    worker.stop()
