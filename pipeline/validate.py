@@ -19,6 +19,13 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import pandera.pandas as pa
 
+try:
+    # what pandera imports when it registers its pandas backends on a first validation (hypothesis
+    # among it, when installed: 0.2-0.3 s), imported with the other libraries instead of in a run
+    import pandera.backends.pandas.builtin_checks  # noqa: F401
+except ImportError:  # another layout of pandera: it is imported on first use as before
+    pass
+
 from pipeline.records import DocumentResult, Failure
 from pipeline.tabulate import PANDAS_DTYPES, build_table, result_columns, table_from_columns, to_frame
 from pipeline.type_checks import find_mistyped
@@ -71,8 +78,7 @@ def validate_results(
 
 def prepare_validator(context: ValidationContext) -> ValidationContext:
     """`context`, once pandera's one-off set-up is done: on its first validation pandera registers
-    its backends (importing hypothesis when it is installed, 0.2-0.3 s), which a run can pay while
-    its documents are processed instead of after."""
+    its backends, which a run can do while its documents are processed instead of after."""
     spec = context.schema.tables[ROW_TABLES[0]]
     table_model(spec).validate(to_frame(build_table([], spec, sort=False, allow_nulls=True)))
     return context
