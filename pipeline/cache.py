@@ -144,7 +144,6 @@ def _encode(value: object) -> object:
     return value if kind in _PLAIN else _encoder(kind)(value)
 
 
-
 @cache
 def _encoder(kind: type) -> Callable[[object], object]:
     """A function encoding values of type `kind`, built once per type (per value it was the cost of a store)."""
