@@ -26,7 +26,9 @@ from schemas import DatasetSchema, arrow_schema
 
 MANIFEST = "manifest.json"
 # Outcomes worth another try: they depend on the machine, the limits or the moment, not the file.
-RETRY_ERRORS = RUN_DEPENDENT_ERRORS | {"unreadable", "changed_during_run", DUPLICATE}
+# A snapshot's id covers them (see `write.compute_snapshot_id`); a duplicate follows from the inputs.
+RUN_OUTCOMES = RUN_DEPENDENT_ERRORS | {"unreadable", "changed_during_run"}
+RETRY_ERRORS = RUN_OUTCOMES | {DUPLICATE}
 # How each table's rows belong to an input: by document id or by source file.
 _BY_DOCUMENT = ("documents", "sections", "applications", "application_themes")
 _FAILURE_FIELDS = ("source_file", "sha256", "stage", "error", "message")

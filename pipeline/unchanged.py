@@ -5,7 +5,8 @@ version, so when LATEST names the id of the inputs just discovered, and that sna
 processing them again can only give the same tables. The run then reads the snapshot's
 manifest and failures table for its summary instead of loading, validating and rewriting
 every document. It does not skip when a failure in the snapshot depends on the run (a
-timeout, a memory or size limit): those files deserve another try.
+timeout, a limit, an I/O error): those files deserve another try. Such a snapshot never matches,
+as those failures are part of its id.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.carry import read_failures
+from pipeline.carry import RUN_OUTCOMES, read_failures
 from pipeline.discover import DUPLICATE, Discovery, input_files
-from pipeline.limits import RUN_DEPENDENT_ERRORS, Limits
+from pipeline.limits import Limits
 from pipeline.records import RunSummary
 from pipeline.write import MANIFEST, SNAPSHOTS, compute_snapshot_id, is_published
 from schemas import DatasetSchema
@@ -38,7 +39,7 @@ def find_unchanged(
     if any((entry.get("pages") or 0) > limits.max_pages for entry in manifest["inputs"]):
         return None
     failures = read_failures(folder / "failures.parquet")
-    if any(f.error in RUN_DEPENDENT_ERRORS for f in failures):
+    if any(f.error in RUN_OUTCOMES for f in failures):  # a guard: their id is another (write.py)
         return None
     rows = {name: int(entry["rows"]) for name, entry in manifest["tables"].items()}
     documents = rows["documents"]

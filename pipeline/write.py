@@ -22,7 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.carry import read_carried
+from pipeline.carry import RUN_OUTCOMES, read_carried
 from pipeline.lock import pid_alive
 from pipeline.records import CarryPlan, DocumentResult, SnapshotInfo, SourceFile
 from pipeline.storage import is_url, join_location, read_bytes, upload_files, write_bytes
@@ -53,14 +53,29 @@ class SnapshotError(RuntimeError):
     """The snapshot could not be published (nothing visible changed)."""
 
 
-def compute_snapshot_id(inputs: Sequence[SourceFile], code_version: str, schema_version: str) -> str:
-    """16 hex chars over the sorted (path, sha256) of the inputs, the code and schema versions."""
+def compute_snapshot_id(inputs: Sequence[SourceFile], code_version: str, schema_version: str,
+                        run_outcomes: Sequence[Sequence[str]] = ()) -> str:
+    """16 hex chars over the sorted (path, sha256) of the inputs, the code and schema versions,
+    and the failures that depended on the run (see `list_run_outcomes`), when there are any.
+
+    Without those, a run that retried a timed-out file with success would get the id of the
+    snapshot holding the timeout, and its rows would never be published.
+    """
     pairs = sorted((f.path, f.sha256) for f in inputs)
     if len({p for p, _ in pairs}) != len(pairs):
         raise ValueError("two inputs have the same path")
-    payload = {"format": SNAPSHOT_FORMAT, "inputs": pairs, "code_version": code_version,
-               "schema_version": schema_version}
+    payload: dict[str, object] = {"format": SNAPSHOT_FORMAT, "inputs": pairs, "code_version": code_version,
+                                  "schema_version": schema_version}
+    if run_outcomes:  # absent otherwise, so that a snapshot without them keeps the id it always had
+        payload["run_outcomes"] = sorted(list(outcome) for outcome in run_outcomes)
     return hashlib.sha256(_canonical(payload)).hexdigest()[:16]
+
+
+def list_run_outcomes(results: Sequence[DocumentResult]) -> list[list[str]]:
+    """[path, stage, error, message] of each failure whose outcome depended on the run (a timeout,
+    a limit, an I/O error, a crashed worker), sorted: the next run tries those files again."""
+    return sorted([f.source_file, f.stage, f.error, f.message]
+                  for result in results for f in result.failures if f.error in RUN_OUTCOMES)
 
 
 def publish_snapshot(
@@ -100,7 +115,8 @@ def publish_snapshot(
         raise ValueError("an input is both carried over and processed")
     (out_dir / SNAPSHOTS).mkdir(parents=True, exist_ok=True)
     clean_stale(out_dir)
-    snapshot_id = compute_snapshot_id(inputs, code_version, schema.version)
+    outcomes = list_run_outcomes(results)
+    snapshot_id = compute_snapshot_id(inputs, code_version, schema.version, outcomes)
     final = out_dir / SNAPSHOTS / snapshot_id
     if read_latest(out_dir) == snapshot_id and not validate_snapshot(final, schema):
         _write_run(out_dir, snapshot_id, False, engine, run_info)
@@ -121,6 +137,7 @@ def publish_snapshot(
             "library_versions": dict(sorted(library_versions.items())),
             "inputs": [{"path": f.path, "sha256": f.sha256, "size": f.size, "pages": pages.get(f.path)}
                        for f in sorted(inputs, key=lambda f: f.path)],
+            **({"run_outcomes": outcomes} if outcomes else {}),
         }
         tables = tabulate_results(results, schema)
         if carried is not None:
@@ -170,7 +187,8 @@ def validate_snapshot(path: Path, schema: DatasetSchema | None = None) -> list[s
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
         tables, inputs = manifest["tables"], manifest["inputs"]
         files = [SourceFile(i["path"], "", i["sha256"], i["size"]) for i in inputs]
-        expected_id = compute_snapshot_id(files, manifest["code_version"], manifest["schema_version"])
+        expected_id = compute_snapshot_id(files, manifest["code_version"], manifest["schema_version"],
+                                          manifest.get("run_outcomes", ()))
     except (OSError, ValueError, KeyError, TypeError) as error:
         return [f"{path}: no readable manifest ({type(error).__name__}: {error})"]
     problems = []

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from pipeline.batch import BatchConfig, process_sources
@@ -116,6 +117,18 @@ def test_an_outcome_of_the_run_is_tried_again(error: str, tmp_path: Path) -> Non
     tables = read_carried(plan, load_schema())
     assert tables["documents"].column("source_file").to_pylist() == ["a.pdf"]
     assert tables["failures"].column("source_file").to_pylist() == ["c.pdf"]
+
+
+def test_a_file_over_a_limit_retried_with_success_reaches_the_snapshot(corpus: Path, tmp_path: Path) -> None:
+    sources, out = _sources(corpus, tmp_path / "sources", 2), tmp_path / "out"
+    first, _ = _run(sources, out, limits=Limits(max_pages=1))  # an outcome of the run, like a timeout
+    assert first.documents == 0 and first.published
+    second, plan = _run(sources, out)  # the next run, with the default limits: the refused files are read
+    assert second.published and second.snapshot_id != first.snapshot_id
+    assert second.documents == 2 and second.applications > 0 and plan is not None
+    tables = {name: pq.read_table(Path(second.snapshot_path) / f"{name}.parquet") for name in ("documents", "failures")}
+    assert tables["documents"].num_rows == 2 and "too_many_pages" not in tables["failures"].column("error").to_pylist()
+    assert _run(sources, out)[0].snapshot_id == second.snapshot_id  # and then it stays
 
 
 def test_accounting_counts_carried_inputs_once(tmp_path: Path) -> None:

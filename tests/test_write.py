@@ -146,6 +146,31 @@ def test_snapshot_id_depends_on_inputs_and_versions(
     assert (compute_snapshot_id(inputs, code_version, schema_version) == base) is same
 
 
+@pytest.mark.parametrize("error", ["timeout", "too_many_pages", "out_of_memory", "worker_crashed", "unreadable"])
+def test_a_retried_file_that_now_succeeds_is_published(error: str, tmp_path: Path) -> None:
+    # The same inputs and code, but the first run's outcome for c depended on the run: the run
+    # that retries it with success must not be taken for the one that holds the failure.
+    first = publish((*RESULTS[:2], make_failed("c", error=error)), tmp_path)
+    manifest = json.loads((Path(first.path) / "manifest.json").read_text())
+    assert [row[:3] for row in manifest["run_outcomes"]] == [["c.pdf", "read", error]]
+    assert not validate_snapshot(Path(first.path), SCHEMA)
+    retried = publish((*RESULTS[:2], make_result("c", 2)), tmp_path)
+    assert retried.published and retried.snapshot_id != first.snapshot_id == compute_snapshot_id(
+        INPUTS, CODE, SCHEMA.version, manifest["run_outcomes"])
+    assert retried.snapshot_id == compute_snapshot_id(INPUTS, CODE, SCHEMA.version) == read_latest(tmp_path)
+    assert dict(retried.row_counts)["documents"] == 3 and "run_outcomes" not in (
+        json.loads((Path(retried.path) / "manifest.json").read_text()))
+    again = publish((*RESULTS[:2], make_failed("c", error=error)), tmp_path)
+    assert (again.snapshot_id, again.published) == (first.snapshot_id, True)  # the same outcome: the same id
+    assert not publish((*RESULTS[:2], make_failed("c", error=error)), tmp_path).published
+
+
+def test_a_file_failing_for_its_content_keeps_the_plain_id(tmp_path: Path) -> None:
+    info = publish(RESULTS, tmp_path)  # c.pdf is encrypted: a fact of the file, tried again by no run
+    assert info.snapshot_id == compute_snapshot_id(INPUTS, CODE, SCHEMA.version)
+    assert "run_outcomes" not in json.loads((Path(info.path) / "manifest.json").read_text())
+
+
 def test_duplicate_input_paths_are_refused() -> None:
     with pytest.raises(ValueError, match="same path"):
         compute_snapshot_id(INPUTS + INPUTS[:1], CODE, SCHEMA.version)
