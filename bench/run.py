@@ -326,7 +326,8 @@ def _measure_parlq(args: argparse.Namespace) -> dict:
     from pipeline.report import check_accounting, problem_results, summarize_run
     from pipeline.unchanged import find_unchanged
     from pipeline.validate import validate_results
-    from pipeline.write import latest_snapshot, publish_snapshot
+    from pipeline.snapshot import latest_snapshot
+    from pipeline.write import publish_snapshot
     from schemas import load_schema
 
     warm_up_s = _warm_workers()

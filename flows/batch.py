@@ -36,7 +36,8 @@ from pipeline.report import check_accounting, problem_results, summarize_run
 from pipeline.storage import is_url
 from pipeline.unchanged import find_unchanged
 from pipeline.validate import ValidationContext, validate_results
-from pipeline.write import latest_snapshot, publish_snapshot
+from pipeline.snapshot import latest_snapshot
+from pipeline.write import publish_snapshot
 from schemas import load_schema
 
 MAX_CHUNK = 20  # documents per cluster task: ~8 s of work against ~30 ms of Prefect overhead

@@ -310,7 +310,7 @@ def _copy_log(log_file: Path, out: str) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from pipeline.write import validate_snapshot
+    from pipeline.snapshot import validate_snapshot
 
     problems = validate_snapshot(args.target)
     for problem in problems:

@@ -19,15 +19,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.discover import DUPLICATE, Discovery
-from pipeline.limits import RUN_DEPENDENT_ERRORS, Limits
+from pipeline.limits import Limits
 from pipeline.process import doc_id_for
 from pipeline.records import CarryPlan, Failure
+from pipeline.snapshot import MANIFEST, RUN_OUTCOMES
 from schemas import DatasetSchema, arrow_schema
 
-MANIFEST = "manifest.json"
-# Outcomes worth another try: they depend on the machine, the limits or the moment, not the file.
-# A snapshot's id covers them (see `write.compute_snapshot_id`); a duplicate follows from the inputs.
-RUN_OUTCOMES = RUN_DEPENDENT_ERRORS | {"unreadable", "changed_during_run"}
+# Tried again: outcomes of the run (part of the snapshot id), and duplicates (their original may be gone).
 RETRY_ERRORS = RUN_OUTCOMES | {DUPLICATE}
 # How each table's rows belong to an input: by document id or by source file.
 _BY_DOCUMENT = ("documents", "sections", "applications", "application_themes")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from pipeline.records import FieldChange, RowDiff, SnapshotDiff, TableDiff
-from pipeline.write import MANIFEST, SNAPSHOTS, TMP_PREFIX, read_latest
+from pipeline.snapshot import MANIFEST, SNAPSHOTS, TMP_PREFIX, read_latest
 from schemas import DatasetSchema, load_schema
 
 # Columns that make a row recognisable beyond its key (those present are used).

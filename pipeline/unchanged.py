@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.carry import RUN_OUTCOMES, read_failures
+from pipeline.carry import read_failures
 from pipeline.discover import DUPLICATE, Discovery, input_files
 from pipeline.limits import Limits
 from pipeline.records import RunSummary
-from pipeline.write import MANIFEST, SNAPSHOTS, compute_snapshot_id, is_published
+from pipeline.snapshot import MANIFEST, RUN_OUTCOMES, SNAPSHOTS, compute_snapshot_id, is_published
 from schemas import DatasetSchema
 
 
@@ -39,7 +39,7 @@ def find_unchanged(
     if any((entry.get("pages") or 0) > limits.max_pages for entry in manifest["inputs"]):
         return None
     failures = read_failures(folder / "failures.parquet")
-    if any(f.error in RUN_OUTCOMES for f in failures):  # a guard: their id is another (write.py)
+    if any(f.error in RUN_OUTCOMES for f in failures):  # a guard: their id is another
         return None
     rows = {name: int(entry["rows"]) for name, entry in manifest["tables"].items()}
     documents = rows["documents"]

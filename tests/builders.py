@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import replace
+from pathlib import Path
+
+import pyarrow as pa
 
 from pipeline.records import (
     Application,
@@ -12,9 +15,12 @@ from pipeline.records import (
     DocumentRow,
     Failure,
     SectionRow,
+    SnapshotInfo,
     SourceFile,
     ThemeMatch,
 )
+from pipeline.write import publish_snapshot
+from schemas import load_schema
 
 THEMES = (
     "wonen",
@@ -122,3 +128,16 @@ def make_failed(name: str, error: str = "encrypted") -> DocumentResult:
 
 def source_of(result: DocumentResult) -> SourceFile:
     return SourceFile(result.source_file, f"/src/{result.source_file}", result.sha256, 1000)
+
+
+# A small snapshot: two documents and a file that failed for its content.
+CODE = "0.1.0+test"
+VERSIONS = {"pyarrow": pa.__version__}
+RESULTS = (make_result("a", 3), make_result("b", 5), make_failed("c"))
+INPUTS = [source_of(r) for r in RESULTS]
+
+
+def publish(results: tuple[DocumentResult, ...], out: Path, **changes: object) -> SnapshotInfo:
+    """`publish_snapshot` of `results` (their sources the inputs) with the tests' code version and engine."""
+    options = {"schema": load_schema(), "code_version": CODE, "library_versions": VERSIONS, "engine": "pdfplumber"}
+    return publish_snapshot(results, [source_of(r) for r in results], out, **{**options, **changes})

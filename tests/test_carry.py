@@ -20,7 +20,8 @@ from pipeline.records import CarryPlan, RunSummary
 from pipeline.report import AccountingError, check_accounting, problem_results, summarize_run
 from pipeline.tabulate import build_table, merge_tables
 from pipeline.validate import validate_results
-from pipeline.write import latest_snapshot, publish_snapshot
+from pipeline.snapshot import latest_snapshot
+from pipeline.write import publish_snapshot
 from schemas import load_schema
 from tests.builders import make_failed, make_result, source_of
 from tests.fixtures.generate import render_synthetic

@@ -30,7 +30,7 @@ from flows.batch import (
 )
 from flows.server import ApiServer
 from pipeline.records import Failure, RunSummary, SourceFile
-from pipeline.write import LATEST, SNAPSHOTS, validate_snapshot
+from pipeline.snapshot import LATEST, SNAPSHOTS, validate_snapshot
 from tests.fixtures.generate import render_synthetic
 
 REPO = Path(__file__).resolve().parents[1]

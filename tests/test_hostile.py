@@ -26,7 +26,8 @@ from pipeline.lock import LOCK_NAME
 from pipeline.process import ProcessConfig, build_validation_context
 from pipeline.report import AccountingError, check_accounting, problem_results
 from pipeline.validate import validate_results
-from pipeline.write import SNAPSHOTS, publish_snapshot, read_latest, validate_snapshot
+from pipeline.snapshot import SNAPSHOTS, read_latest, validate_snapshot
+from pipeline.write import publish_snapshot
 from schemas import load_schema
 from tests.fixtures.hostile import write_hostile_corpus
 

@@ -14,7 +14,8 @@ from pipeline.discover import discover_sources, input_files
 from pipeline.process import ProcessConfig, build_validation_context
 from pipeline.provenance import code_version, library_versions
 from pipeline.validate import validate_results
-from pipeline.write import publish_snapshot, read_latest
+from pipeline.snapshot import read_latest
+from pipeline.write import publish_snapshot
 from schemas import load_schema
 from tests.fixtures.generate import render_synthetic
 

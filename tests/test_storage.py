@@ -25,7 +25,8 @@ from pipeline import storage
 from pipeline.discover import discover_sources, input_files
 from pipeline.provenance import code_version
 from pipeline.storage import hash_file, is_url, join_location, list_files, read_bytes, write_bytes
-from pipeline.write import LATEST, MANIFEST, SNAPSHOTS, compute_snapshot_id, publish_snapshot, validate_snapshot
+from pipeline.snapshot import LATEST, MANIFEST, SNAPSHOTS, compute_snapshot_id, validate_snapshot
+from pipeline.write import publish_snapshot
 from schemas import load_schema
 from tests.builders import make_failed, make_result, source_of
 from tests.fixtures.generate import render_synthetic

@@ -19,7 +19,8 @@ from pipeline.records import Failure, RunSummary
 from pipeline.report import problem_results, summarize_run
 from pipeline.unchanged import find_unchanged
 from pipeline.validate import validate_results
-from pipeline.write import LATEST, SNAPSHOTS, publish_snapshot
+from pipeline.snapshot import LATEST, SNAPSHOTS
+from pipeline.write import publish_snapshot
 from schemas import load_schema
 from tests.builders import make_failed, make_result, source_of
 from tests.fixtures.generate import render_synthetic

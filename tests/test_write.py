@@ -14,40 +14,31 @@ from dataclasses import replace
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.records import DocumentResult
+from pipeline.snapshot import LATEST, SNAPSHOTS, compute_snapshot_id, read_latest, validate_snapshot
 from pipeline.validate import ValidationContext, validate_results
-from pipeline.write import (
-    LATEST,
-    PROGRESS_STEPS,
-    SNAPSHOTS,
-    clean_stale,
-    compute_snapshot_id,
-    is_published,
-    publish_snapshot,
-    read_latest,
-    validate_snapshot,
-)
+from pipeline.write import PROGRESS_STEPS, clean_stale, publish_snapshot
 from schemas import load_schema
 from tests.builders import (
+    CODE,
+    INPUTS,
+    RESULTS,
     THEMES,
     TODAY,
+    VERSIONS,
     is_valid_code,
     make_application,
     make_failed,
     make_result,
     province_of,
-    sha,
+    publish,
     source_of,
 )
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = load_schema()
-VERSIONS = {"pyarrow": pa.__version__}
-RESULTS = (make_result("a", 3), make_result("b", 5), make_failed("c"))
 # The README's example query: applications per province and theme (one row per application theme).
 APPLICATIONS_PER_PROVINCE_AND_THEME = """
 SELECT province, theme, count(*) AS applications
@@ -58,16 +49,6 @@ FROM (
 GROUP BY province, theme
 ORDER BY province NULLS LAST, theme
 """
-
-
-def publish(results: tuple[DocumentResult, ...], out: Path, **changes: object):
-    options = {
-        "schema": SCHEMA,
-        "code_version": "0.1.0+test",
-        "library_versions": VERSIONS,
-        "engine": "pdfplumber",
-    }
-    return publish_snapshot(results, [source_of(r) for r in results], out, **{**options, **changes})
 
 
 def file_hashes(folder: Path) -> dict[str, str]:
@@ -123,29 +104,6 @@ def test_manifest(tmp_path: Path) -> None:
     assert "time" not in json.dumps(manifest)
 
 
-INPUTS = [source_of(r) for r in RESULTS]
-CODE = "0.1.0+test"
-
-
-@pytest.mark.parametrize(
-    ("inputs", "code_version", "schema_version", "same"),
-    [
-        (INPUTS[::-1], CODE, SCHEMA.version, True),
-        ([replace(INPUTS[0], location="/elsewhere/a.pdf", size=1), *INPUTS[1:]], CODE, SCHEMA.version, True),
-        (INPUTS[:2], CODE, SCHEMA.version, False),
-        ([replace(INPUTS[0], sha256=sha("changed")), *INPUTS[1:]], CODE, SCHEMA.version, False),
-        ([replace(INPUTS[0], path="moved/a.pdf"), *INPUTS[1:]], CODE, SCHEMA.version, False),
-        (INPUTS, "0.1.0+other", SCHEMA.version, False),
-        (INPUTS, CODE, "9.9.9", False),
-    ],
-)
-def test_snapshot_id_depends_on_inputs_and_versions(
-    inputs: list, code_version: str, schema_version: str, same: bool
-) -> None:
-    base = compute_snapshot_id(INPUTS, CODE, SCHEMA.version)
-    assert (compute_snapshot_id(inputs, code_version, schema_version) == base) is same
-
-
 @pytest.mark.parametrize("error", ["timeout", "too_many_pages", "out_of_memory", "worker_crashed", "unreadable"])
 def test_a_retried_file_that_now_succeeds_is_published(error: str, tmp_path: Path) -> None:
     # The same inputs and code, but the first run's outcome for c depended on the run: the run
@@ -165,17 +123,6 @@ def test_a_retried_file_that_now_succeeds_is_published(error: str, tmp_path: Pat
     assert not publish((*RESULTS[:2], make_failed("c", error=error)), tmp_path).published
 
 
-def test_a_file_failing_for_its_content_keeps_the_plain_id(tmp_path: Path) -> None:
-    info = publish(RESULTS, tmp_path)  # c.pdf is encrypted: a fact of the file, tried again by no run
-    assert info.snapshot_id == compute_snapshot_id(INPUTS, CODE, SCHEMA.version)
-    assert "run_outcomes" not in json.loads((Path(info.path) / "manifest.json").read_text())
-
-
-def test_duplicate_input_paths_are_refused() -> None:
-    with pytest.raises(ValueError, match="same path"):
-        compute_snapshot_id(INPUTS + INPUTS[:1], CODE, SCHEMA.version)
-
-
 def test_results_must_belong_to_inputs(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not inputs"):
         publish_snapshot(
@@ -187,35 +134,6 @@ def test_results_must_belong_to_inputs(tmp_path: Path) -> None:
             library_versions={},
             engine="e",
         )
-
-
-def test_validate_snapshot_finds_problems(tmp_path: Path) -> None:
-    info = publish(RESULTS, tmp_path)
-    folder = Path(info.path)
-    assert validate_snapshot(tmp_path) == [] and validate_snapshot(folder) == []
-    assert is_published(tmp_path, info.snapshot_id)
-    with open(folder / "sections.parquet", "ab") as handle:
-        handle.write(b"x")
-    (folder / "failures.parquet").unlink()
-    pq.write_table(pa.table({"doc_id": ["x"]}), folder / "documents.parquet")
-    manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["tables"]["documents"]["sha256"] = hashlib.sha256(
-        (folder / "documents.parquet").read_bytes()
-    ).hexdigest()
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-    (folder / "notes.txt").write_text("hi")
-    problems = "\n".join(validate_snapshot(tmp_path))
-    for expected in (
-        "sections.parquet: sha256 differs",
-        "failures.parquet: missing",
-        "documents.parquet: Arrow schema differs",
-        "documents.parquet: row count differs",
-        "notes.txt: not part of the snapshot",
-    ):
-        assert expected in problems
-    assert not is_published(tmp_path, info.snapshot_id)
-    repaired = publish(RESULTS, tmp_path)  # a broken folder with the current id is rebuilt
-    assert repaired.published and validate_snapshot(tmp_path) == []
 
 
 def test_stale_temporary_folders_are_cleaned(tmp_path: Path) -> None:
