@@ -37,6 +37,7 @@ class Measure:
         return self.docs / self.seconds if self.seconds else 0.0
 
 
+PHASES = ("discover", "plan", "process", "validate", "publish")  # of a run with something new
 HEADER = f"{'measurement':52} {'docs':>5} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'docs/s':>7} {'peak MiB':>9}"
 
 
@@ -69,6 +70,16 @@ def render_report(
         lines.append(f"| {m.label} | {m.docs} | {m.pages} | {m.seconds:.2f} | {m.pages_per_s:.1f} | "
                      f"{m.docs_per_s:.2f} | {m.peak_mib:.0f} | {ratios[0]} | {ratios[1]} |")
     lines += ["", "c/a: pages/s against the naive peer's; c/b: against the native floor's.", "",
+              "## Phases of each parlq run (wall seconds, the fastest run of each measurement)", "",
+              "| measurement | " + " | ".join(PHASES) + " |", "|---|" + "---:|" * len(PHASES)]
+    for m in measures:
+        phases = m.extra.get("phases", {})
+        if phases:
+            cells = [f"{phases[name]:.3f}" if name in phases else "" for name in PHASES]
+            lines.append(f"| {m.label} | " + " | ".join(cells) + " |")
+    lines += ["", "plan: check whether LATEST holds the inputs already (then the run stops) and plan the carry; "
+              "process: read, clean, segment and extract in the workers; validate: with the accounting check; "
+              "publish: tabulate, merge the carried rows, write.", "",
               "## Start costs (wall seconds, fresh processes)", "", "| what | seconds |", "|---|---:|"]
     lines += [f"| {what} | {seconds:.2f} |" for what, seconds in starts.items()]
     lines += ["", "## Where a document's time goes (one process, no workers: bench/profile_pipeline.py)", "",

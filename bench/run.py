@@ -39,7 +39,7 @@ STACK = ("pdfplumber", "pypdfium2", "spacy", "pandas", "pyarrow", "prefect")
 if str(ROOT) not in sys.path:  # run as a script: bench/ is on the path, the repository is not
     sys.path.insert(0, str(ROOT))
 
-from bench.report import DEFAULT_ENGINE, HEADER, Measure, render_report, row  # noqa: E402
+from bench.report import DEFAULT_ENGINE, HEADER, PHASES, Measure, render_report, row  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,7 +313,7 @@ def _measure_parlq(args: argparse.Namespace) -> dict:
 
     The worker processes' forkserver is started and warmed (gazetteer and spaCy built) before the
     clock starts, as a one-off start cost of the run reported apart ("warm_up_s"): the throughput
-    is that of the processing, from discovery to the snapshot published.
+    is that of the processing, from discovery to the snapshot published, timed by phase (PHASES).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -324,36 +324,48 @@ def _measure_parlq(args: argparse.Namespace) -> dict:
     from pipeline.process import ProcessConfig, ReadSettings, build_validation_context
     from pipeline.provenance import code_version, library_versions
     from pipeline.report import check_accounting, problem_results, summarize_run
+    from pipeline.snapshot import latest_snapshot
     from pipeline.unchanged import find_unchanged
     from pipeline.validate import validate_results
-    from pipeline.snapshot import latest_snapshot
     from pipeline.write import publish_snapshot
     from schemas import load_schema
 
     warm_up_s = _warm_workers()
     start = time.perf_counter()
+    marks = [start]  # the end of each phase: PHASES
+
+    def mark() -> None:
+        marks.append(time.perf_counter())
+
     limits, schema = Limits(), load_schema()
     version = args.code_version or code_version()
     found = discover_sources(args.source, exclude=(args.out,), limits=limits)
+    mark()
     summary = find_unchanged(found, args.out, version, schema, limits)
     if summary is None:
         plan = plan_carry(found, latest_snapshot(Path(args.out)), version, schema, limits)
         todo = tuple(s for s in found.sources if plan is None or s.path not in plan.paths)
         batch = BatchConfig(workers=args.workers, cache_dir=Path(args.out) / "cache", code_version=version,
                             schema_version=schema.version, limits=limits, isolate=True)
+        mark()
         with ThreadPoolExecutor(1) as pool:  # as the flow submits it: ready while the documents are processed
             checks = pool.submit(build_validation_context, dt.date.today())
             outcome = process_sources(todo, ProcessConfig(read=ReadSettings(engine=args.engine)), batch)
-        results = validate_results(outcome.results + problem_results(found), checks.result())
+            mark()
+            context = checks.result()
+        results = validate_results(outcome.results + problem_results(found), context)
         check_accounting(input_files(found), results, plan)
+        mark()
         info = publish_snapshot(results, input_files(found), args.out, schema=schema, code_version=version,
                                 library_versions=library_versions(), engine=args.engine, carried=plan)
         summary = summarize_run(found, results, outcome.parsed, outcome.cached, info, plan)
-    seconds = time.perf_counter() - start
+    mark()
+    seconds = marks[-1] - start
     pages = _snapshot_pages(Path(summary.snapshot_path))
+    phases = {name: end - begin for name, begin, end in zip(PHASES, marks, marks[1:])}  # nothing new: 2 phases
     return {"seconds": seconds, "docs": summary.inputs, "pages": pages, "parsed": summary.parsed,
             "cached": summary.cached, "applications": summary.applications, "failed": summary.failed,
-            "warm_up_s": warm_up_s}
+            "warm_up_s": warm_up_s, "phases": phases}
 
 
 def _warm_workers() -> float:
