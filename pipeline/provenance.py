@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 PACKAGE = "parlq"
-LIBRARIES = ("pdfplumber", "pypdfium2", "spacy", "pandas", "pyarrow", "pandera", "prefect")
+LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "spacy", "pandas", "pyarrow", "pandera", "prefect")
+# Those whose version can change a snapshot: the readers, the NLP, validation, the Parquet bytes.
+RESULT_LIBRARIES = tuple(name for name in LIBRARIES if name != "prefect")
 # The files whose content decides the results: library code, its reference data, the schema.
 SOURCE_PATTERNS = ("pipeline/*.py", "pipeline/data/**/*", "schemas/*")
 _ROOT = Path(__file__).resolve().parents[1]
@@ -17,12 +20,19 @@ _ROOT = Path(__file__).resolve().parents[1]
 
 @cache
 def code_version() -> str:
-    """`<package version>+<12 hex of the source hash>`, e.g. `0.1.0+3f2a9c0d1b7e` (once per process)."""
-    return f"{package_version(_ROOT)}+{hash_sources(_ROOT)}"
+    """`<package version>+<12 hex>` over the sources and the versions of RESULT_LIBRARIES, e.g.
+    `0.1.0+3f2a9c0d1b7e` (once per process).
+
+    A library upgrade makes a new code version, as an edit does: the cache and the rows of the
+    previous snapshot are not reused, so every row of a snapshot comes from the library versions
+    its manifest names.
+    """
+    return f"{package_version(_ROOT)}+{hash_sources(_ROOT, library_versions(RESULT_LIBRARIES))}"
 
 
-def hash_sources(root: Path) -> str:
-    """12 hex chars of a hash over the source files below `root` (see SOURCE_PATTERNS).
+def hash_sources(root: Path, libraries: Mapping[str, str] | None = None) -> str:
+    """12 hex chars of a hash over the source files below `root` (see SOURCE_PATTERNS) and the
+    given library versions (name -> version), if any.
 
     Files are taken in sorted relative-path order and hashed by content only (no mtimes, no
     absolute paths); CRLF is read as LF so a checkout with other line endings hashes the same.
@@ -32,6 +42,8 @@ def hash_sources(root: Path) -> str:
         content = path.read_bytes().replace(b"\r\n", b"\n")
         digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(content).hexdigest().encode("ascii") + b"\n")
+    for name, version in sorted((libraries or {}).items()):
+        digest.update(f"library {name}=={version}\n".encode())
     return digest.hexdigest()[:12]
 
 

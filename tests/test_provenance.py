@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.provenance import LIBRARIES, code_version, hash_sources, library_versions, package_version
+from pipeline.provenance import (
+    LIBRARIES,
+    RESULT_LIBRARIES,
+    code_version,
+    hash_sources,
+    library_versions,
+    package_version,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,6 +64,14 @@ def test_hash_follows_source_files_only(tmp_path: Path, name: str, text: str, ch
     (root / name).parent.mkdir(parents=True, exist_ok=True)
     (root / name).write_text(text, newline="")
     assert (hash_sources(root) != before) is changes
+
+
+def test_a_library_upgrade_is_a_new_code_version(tmp_path: Path) -> None:
+    root = make_tree(tmp_path)
+    assert hash_sources(root, {"spacy": "3.8.0"}) != hash_sources(root, {"spacy": "3.8.1"}) != hash_sources(root)
+    assert hash_sources(root, {"a": "1", "b": "2"}) == hash_sources(root, {"b": "2", "a": "1"})
+    assert code_version().endswith("+" + hash_sources(REPO, library_versions(RESULT_LIBRARIES)))
+    assert "prefect" not in RESULT_LIBRARIES and {"pdfplumber", "pdfminer.six", "spacy"} <= set(RESULT_LIBRARIES)
 
 
 def test_library_versions() -> None:
