@@ -5,7 +5,8 @@ previous snapshot (LATEST, made by the same code and schema version) already hol
 rows from that snapshot's tables, so neither its cache entry is loaded nor its rows validated
 and tabulated again. The snapshot written is the one a run from scratch would write (same rows,
 same order, same bytes). An input is processed again when its outcome may depend on the run:
-a timeout, a limit, an I/O error, a crashed worker, or a document over this run's page limit.
+a timeout, a limit, an I/O error, a crashed worker, a question date that was after the day of
+its run, or a document over this run's page limit.
 """
 
 from __future__ import annotations

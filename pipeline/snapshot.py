@@ -27,8 +27,9 @@ SNAPSHOTS = "snapshots"
 RUNS = "runs"
 TMP_PREFIX = ".tmp-"
 _ID = re.compile(r"[0-9a-f]{16}")
-# Outcomes worth another try: they depend on the machine, the limits or the moment, not the file.
-RUN_OUTCOMES = RUN_DEPENDENT_ERRORS | {"unreadable", "changed_during_run"}
+# Outcomes worth another try: they depend on the machine, the limits or the moment, not the file
+# (a question date after the day of the run may not be after the day of the next one).
+RUN_OUTCOMES = RUN_DEPENDENT_ERRORS | {"unreadable", "changed_during_run", "question_date_not_future"}
 
 
 def compute_snapshot_id(inputs: Sequence[SourceFile], code_version: str, schema_version: str,

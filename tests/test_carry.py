@@ -19,11 +19,11 @@ from pipeline.provenance import library_versions
 from pipeline.records import CarryPlan, RunSummary
 from pipeline.report import AccountingError, check_accounting, problem_results, summarize_run
 from pipeline.tabulate import build_table, merge_tables
-from pipeline.validate import validate_results
+from pipeline.validate import ValidationContext, validate_results
 from pipeline.snapshot import latest_snapshot
 from pipeline.write import publish_snapshot
 from schemas import load_schema
-from tests.builders import make_failed, make_result, source_of
+from tests.builders import THEMES, is_valid_code, make_failed, make_result, province_of, source_of
 from tests.fixtures.generate import render_synthetic
 
 VERSION = "0.0.0+carry"
@@ -130,6 +130,23 @@ def test_a_file_over_a_limit_retried_with_success_reaches_the_snapshot(corpus: P
     tables = {name: pq.read_table(Path(second.snapshot_path) / f"{name}.parquet") for name in ("documents", "failures")}
     assert tables["documents"].num_rows == 2 and "too_many_pages" not in tables["failures"].column("error").to_pylist()
     assert _run(sources, out)[0].snapshot_id == second.snapshot_id  # and then it stays
+
+
+def test_a_question_dated_after_the_run_is_validated_again_on_a_later_day(tmp_path: Path) -> None:
+    day = dt.date(2021, 9, 30)
+    results = (make_result("a", date=dt.date(2021, 9, 1)), make_result("b", date=dt.date(2021, 10, 1)))
+    found = Discovery(sources=tuple(source_of(r) for r in results), problems=())
+    first = validate_results(results, ValidationContext(is_valid_code, province_of, THEMES, day))
+    assert [(r.source_file, f.error) for r in first for f in r.failures] == [("b.pdf", "question_date_not_future")]
+    old = publish_snapshot(first, input_files(found), tmp_path, schema=load_schema(), code_version=VERSION,
+                           library_versions=library_versions(), engine="pdfium")
+    plan = plan_carry(found, latest_snapshot(tmp_path), VERSION, load_schema(), Limits())
+    assert plan is not None and plan.paths == {"a.pdf"}  # b is validated again, on the day of the next run
+    later = validate_results(results[1:], ValidationContext(is_valid_code, province_of, THEMES, day + dt.timedelta(1)))
+    new = publish_snapshot(later, input_files(found), tmp_path, schema=load_schema(), code_version=VERSION,
+                           library_versions=library_versions(), engine="pdfium", carried=plan)
+    assert new.published and new.snapshot_id != old.snapshot_id
+    assert dict(new.row_counts)["documents"] == 2 and dict(new.row_counts)["failures"] == 0
 
 
 def test_accounting_counts_carried_inputs_once(tmp_path: Path) -> None:
