@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.limits import (
     OUT_OF_MEMORY,
-    RUN_DEPENDENT_ERRORS,
+    RUN_OUTCOMES,
     Limits,
     check_declared_pages,
     check_size,
@@ -90,7 +90,7 @@ def process_sources(
         run = (process_file(source, config, batch.limits) for source in todo)
     with closing(run):  # stops the workers at once when a callback raises
         for result in run:
-            if not any(f.error in RUN_DEPENDENT_ERRORS for f in result.failures):
+            if not any(f.error in RUN_OUTCOMES for f in result.failures):  # the next run tries it again
                 _store(batch, result)
             done[result.source_file] = result
             notify(result)

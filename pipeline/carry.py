@@ -20,10 +20,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.discover import DUPLICATE, Discovery
-from pipeline.limits import Limits
+from pipeline.limits import RUN_OUTCOMES, Limits
 from pipeline.process import doc_id_for
 from pipeline.records import CarryPlan, Failure
-from pipeline.snapshot import MANIFEST, RUN_OUTCOMES
+from pipeline.snapshot import MANIFEST
 from schemas import DatasetSchema, arrow_schema
 
 # Tried again: outcomes of the run (part of the snapshot id), and duplicates (their original may be gone).

@@ -21,9 +21,12 @@ TOO_MANY_PAGES = "too_many_pages"
 TIMEOUT = "timeout"
 OUT_OF_MEMORY = "out_of_memory"
 WORKER_CRASHED = "worker_crashed"
-# Failures that depend on the run's limits or its machine, not only on the file and the code:
-# never cached, so a later run with other limits (or less load) tries the file again.
+# Failures that depend on the run's limits or its machine, not only on the file and the code.
 RUN_DEPENDENT_ERRORS = frozenset({TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, OUT_OF_MEMORY, WORKER_CRASHED})
+# Those and the failures of the moment (the file could not be read or changed while it was, a
+# question date after the day of the run): never cached, tried again by the next run, and part
+# of the snapshot id (see `snapshot.compute_snapshot_id`).
+RUN_OUTCOMES = RUN_DEPENDENT_ERRORS | {"unreadable", "changed_during_run", "question_date_not_future"}
 
 # No \b around the keywords: without it the scan is eight times faster on binary stream data;
 # "endobj" and "endstream" come first so their tails are never read as "obj" or "stream".

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.limits import RUN_DEPENDENT_ERRORS
+from pipeline.limits import RUN_OUTCOMES
 from pipeline.records import DocumentResult, SourceFile
 from schemas import DatasetSchema, arrow_schema, load_schema
 
@@ -27,9 +27,6 @@ SNAPSHOTS = "snapshots"
 RUNS = "runs"
 TMP_PREFIX = ".tmp-"
 _ID = re.compile(r"[0-9a-f]{16}")
-# Outcomes worth another try: they depend on the machine, the limits or the moment, not the file
-# (a question date after the day of the run may not be after the day of the next one).
-RUN_OUTCOMES = RUN_DEPENDENT_ERRORS | {"unreadable", "changed_during_run", "question_date_not_future"}
 
 
 def compute_snapshot_id(inputs: Sequence[SourceFile], code_version: str, schema_version: str,

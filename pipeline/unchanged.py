@@ -16,9 +16,9 @@ from pathlib import Path
 
 from pipeline.carry import read_failures
 from pipeline.discover import DUPLICATE, Discovery, input_files
-from pipeline.limits import Limits
+from pipeline.limits import RUN_OUTCOMES, Limits
 from pipeline.records import RunSummary
-from pipeline.snapshot import MANIFEST, RUN_OUTCOMES, SNAPSHOTS, compute_snapshot_id, is_published
+from pipeline.snapshot import MANIFEST, SNAPSHOTS, compute_snapshot_id, is_published
 from schemas import DatasetSchema
 
 

@@ -88,6 +88,20 @@ def test_a_timeout_is_recorded_and_never_cached(tmp_path: Path, fixture_set) -> 
     assert not _worker_pids()
 
 
+@pytest.mark.parametrize("outcome", ["unreadable", "changed_during_run"])
+def test_an_outcome_of_the_moment_is_never_cached(tmp_path: Path, fixture_set, outcome: str) -> None:
+    # the next run tries the file again (carry.RETRY_ERRORS): a cached failure would answer instead
+    (source,) = _corpus(tmp_path / "src", fixture_set, GOOD[0])
+    if outcome == "unreadable":
+        Path(source.location).unlink()  # gone between discovery and reading
+    else:
+        Path(source.location).write_bytes(Path(source.location).read_bytes() + b"%")
+    batch = BatchConfig(workers=1, cache_dir=tmp_path / "cache", code_version="t", schema_version="t")
+    outcome_of_run = process_sources([source], CONFIG, batch)
+    assert _errors(outcome_of_run.results) == {source.path: outcome}
+    assert not list((tmp_path / "cache").glob("*.json"))
+
+
 def test_a_worker_that_cannot_start_is_fatal(tmp_path: Path, fixture_set) -> None:
     sources = _corpus(tmp_path, fixture_set, GOOD[0])
     batch = BatchConfig(workers=1, isolate=True, limits=Limits(memory_bytes=64 * MIB))  # spaCy needs more

@@ -12,7 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.records import DocumentResult, Failure
-from pipeline.snapshot import RUN_OUTCOMES, compute_snapshot_id, is_published, list_run_outcomes, validate_snapshot
+from pipeline.limits import RUN_OUTCOMES
+from pipeline.snapshot import compute_snapshot_id, is_published, list_run_outcomes, validate_snapshot
 from schemas import load_schema
 from tests.builders import CODE, INPUTS, RESULTS, make_failed, make_result, publish, sha
 
