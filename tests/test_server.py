@@ -80,7 +80,9 @@ def test_served_deployment_runs_and_leaves_artifacts(
         assert [s["schedule"]["cron"] for s in deployment["schedules"]] == [CRON]
         assert deployment["parameters"]["source_dir"] == str(source)
 
-        flow_run = httpx.post(f"{server}/deployments/{deployment['id']}/create_flow_run", json={}).json()["id"]
+        created = httpx.post(f"{server}/deployments/{deployment['id']}/create_flow_run", json={})
+        assert created.status_code == 201, f"{created.status_code}: {created.text[:2000]}"  # say why, if it fails
+        flow_run = created.json()["id"]
         state = {}
 
         def finished() -> bool:
