@@ -60,17 +60,17 @@ def measure_parlq(args: argparse.Namespace) -> dict:
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from pipeline.batch import BatchConfig, process_sources
-    from pipeline.carry import plan_carry
-    from pipeline.discover import discover_sources, input_files
-    from pipeline.limits import Limits
-    from pipeline.process import ProcessConfig, ReadSettings, build_validation_context
-    from pipeline.provenance import code_version, library_versions
-    from pipeline.report import check_accounting, problem_results, summarize_run
-    from pipeline.snapshot import latest_snapshot
-    from pipeline.unchanged import find_unchanged
-    from pipeline.validate import validate_results
-    from pipeline.write import publish_snapshot
+    from pipeline.runtime.batch import BatchConfig, process_sources
+    from pipeline.dataset.carry import plan_carry
+    from pipeline.discover.sources import discover_sources, input_files
+    from pipeline.runtime.limits import Limits
+    from pipeline.runtime.process import ProcessConfig, ReadSettings, build_validation_context
+    from pipeline.dataset.provenance import code_version, library_versions
+    from pipeline.runtime.report import check_accounting, problem_results, summarize_run
+    from pipeline.dataset.snapshot import latest_snapshot
+    from pipeline.dataset.unchanged import find_unchanged
+    from pipeline.validate.checks import validate_results
+    from pipeline.dataset.write import publish_snapshot
     from schemas import load_schema
 
     warm_up_s = warm_workers()
@@ -117,7 +117,7 @@ def warm_workers() -> float:
 
     started = time.perf_counter()
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__", "pipeline.preload"])
+    context.set_forkserver_preload(["__main__", "pipeline.runtime.preload"])
     probe = context.Process(target=time.sleep, args=(0,))
     probe.start()  # returns once the forkserver has imported the preload, i.e. built the resources
     probe.join()

@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import pipeline.process as process  # noqa: E402
-from pipeline.batch import process_resources  # noqa: E402
-from pipeline.process import ProcessConfig, ReadSettings, process_document, sha256_of  # noqa: E402
-from pipeline.records import SourceFile  # noqa: E402
+import pipeline.runtime.process as process  # noqa: E402
+from pipeline.runtime.batch import process_resources  # noqa: E402
+from pipeline.runtime.process import ProcessConfig, ReadSettings, process_document, sha256_of  # noqa: E402
+from pipeline.model.records import SourceFile  # noqa: E402
 
 STEPS = {"read": "read_document", "clean": "clean_document", "parse": "parse_document", "rows": "_rows"}
 

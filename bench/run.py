@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_benchmark(docs: int, small: int, seed: int, repeat: int = 1) -> int:
     sources = prepare_sources(docs, small, seed)
-    from pipeline.provenance import code_version
+    from pipeline.dataset.provenance import code_version
 
     version = code_version()  # one for every measurement: the cache stays valid while the code is edited
     work = Path(tempfile.mkdtemp(prefix="parlq-bench-"))

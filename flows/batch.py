@@ -1,7 +1,7 @@
 """The batch flow: discover → process documents → validate → publish. Tasks wrap one pipeline call each.
 
 Where documents run depends on the flow's task runner. With Prefect's default (threads in this
-process) one task hands every document to `pipeline.batch`, whose worker processes import only
+process) one task hands every document to `pipeline.runtime.batch`, whose worker processes import only
 `pipeline`. With a Dask runner, chunks of documents are tasks on the cluster's workers, each run
 inline there. The results, and so the snapshot, are the same either way.
 """
@@ -25,19 +25,19 @@ from prefect.futures import as_completed
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline.batch import BatchConfig, BatchOutcome, process_sources
-from pipeline.carry import plan_carry
-from pipeline.discover import Discovery, discover_sources, input_files
-from pipeline.limits import Limits
-from pipeline.process import ProcessConfig, ReadSettings, build_validation_context
-from pipeline.provenance import code_version, library_versions
-from pipeline.records import CarryPlan, DocumentResult, RunSummary, SnapshotInfo, SourceFile
-from pipeline.report import check_accounting, problem_results, summarize_run
+from pipeline.runtime.batch import BatchConfig, BatchOutcome, process_sources
+from pipeline.dataset.carry import plan_carry
+from pipeline.discover.sources import Discovery, discover_sources, input_files
+from pipeline.runtime.limits import Limits
+from pipeline.runtime.process import ProcessConfig, ReadSettings, build_validation_context
+from pipeline.dataset.provenance import code_version, library_versions
+from pipeline.model.records import CarryPlan, DocumentResult, RunSummary, SnapshotInfo, SourceFile
+from pipeline.runtime.report import check_accounting, problem_results, summarize_run
 from pipeline.storage import is_url
-from pipeline.unchanged import find_unchanged
-from pipeline.validate import ValidationContext, validate_results
-from pipeline.snapshot import latest_snapshot
-from pipeline.write import publish_snapshot
+from pipeline.dataset.unchanged import find_unchanged
+from pipeline.validate.checks import ValidationContext, validate_results
+from pipeline.dataset.snapshot import latest_snapshot
+from pipeline.dataset.write import publish_snapshot
 from schemas import load_schema
 
 MAX_CHUNK = 20  # documents per cluster task: ~8 s of work against ~30 ms of Prefect overhead
@@ -126,7 +126,7 @@ def batch_flow(
 
     `workers`: worker processes on this machine (None: one per core); a Dask runner ignores it.
     With the cache on, nothing is done when LATEST already holds these inputs, and inputs the
-    previous snapshot holds unchanged keep its rows (pipeline.carry): only new work is done.
+    previous snapshot holds unchanged keep its rows (pipeline.dataset.carry): only new work is done.
     The run's summary and its failures are also left as artifacts of the flow run.
     """
     limits = limits or Limits()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from flows.server import ApiServer
-    from pipeline.limits import Limits
+    from pipeline.runtime.limits import Limits
 
 EXIT_OK, EXIT_FAILURES, EXIT_FATAL = 0, 1, 2
 LOG_FILE = ("logs", "prefect.log")  # under OUT_DIR
@@ -128,7 +128,7 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"parlq: cannot create OUT_DIR {out_dir}: {exc.strerror or exc}.", file=sys.stderr)
         return EXIT_FATAL
-    from pipeline.lock import LockHeld, acquire_lock, release_lock
+    from pipeline.runtime.lock import LockHeld, acquire_lock, release_lock
 
     try:
         lock = acquire_lock(out_dir, wait_s=args.wait_lock)
@@ -142,7 +142,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"parlq: took over the lock left by a run that has ended ({lock.took_over.describe()}).", file=sys.stderr)
     try:
         if args.clear_cache:
-            from pipeline.cache import clear_cache
+            from pipeline.dataset.cache import clear_cache
 
             clear_cache(out_dir / "cache")
         return _run_flow(args, source, str(out_dir), limits, out_dir.joinpath(*LOG_FILE))
@@ -183,9 +183,9 @@ def _run_and_report(
     from flows.batch import batch_flow  # imports prefect: after the defaults are in place
     from flows.progress import ProgressBar
     from flows.server import ServerStartError
-    from pipeline.batch import WorkerStartError
-    from pipeline.report import AccountingError, format_failures, format_summary
-    from pipeline.write import SnapshotError
+    from pipeline.runtime.batch import WorkerStartError
+    from pipeline.runtime.report import AccountingError, format_failures, format_summary
+    from pipeline.dataset.write import SnapshotError
 
     flow = batch_flow
     if args.dask:
@@ -266,7 +266,7 @@ class _UsageError(ValueError):
 
 def _batch_inputs(args: argparse.Namespace) -> tuple[str, Limits]:
     """SOURCE_DIR as an absolute path or a URL, and the per-document limits the options ask for."""
-    from pipeline.limits import MIB, Limits
+    from pipeline.runtime.limits import MIB, Limits
     from pipeline.storage import is_url
 
     if args.workers < 1:
@@ -310,7 +310,7 @@ def _copy_log(log_file: Path, out: str) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from pipeline.snapshot import validate_snapshot
+    from pipeline.dataset.snapshot import validate_snapshot
 
     problems = validate_snapshot(args.target)
     for problem in problems:
@@ -320,7 +320,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from pipeline.diff import diff_snapshots, format_diff, resolve_snapshot
+    from pipeline.dataset.diff import diff_snapshots, format_diff, resolve_snapshot
 
     try:
         old = resolve_snapshot(args.old, args.out)

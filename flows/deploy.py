@@ -7,7 +7,7 @@ from dataclasses import asdict
 from prefect.deployments.runner import EntrypointType
 
 from flows.batch import batch_flow
-from pipeline.limits import Limits
+from pipeline.runtime.limits import Limits
 
 
 def serve_batch(

@@ -6,7 +6,7 @@ import sys
 import time
 from typing import TextIO
 
-from pipeline.records import DocumentResult
+from pipeline.model.records import DocumentResult
 
 WIDTH = 30
 _REDRAW_S = 0.1  # a cache hit takes microseconds: do not redraw thousands of times a second

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
 
-from pipeline.records import StoredFile
+from pipeline.model.records import StoredFile
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.records import (
+from pipeline.model.records import (
     Application,
     DocumentResult,
     DocumentRow,
@@ -19,7 +19,7 @@ from pipeline.records import (
     SourceFile,
     ThemeMatch,
 )
-from pipeline.write import publish_snapshot
+from pipeline.dataset.write import publish_snapshot
 from schemas import load_schema
 
 THEMES = (

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-LIBRARY = sorted((REPO / "pipeline").glob("*.py")) + sorted((REPO / "schemas").glob("*.py"))
+LIBRARY = sorted((REPO / "pipeline").rglob("*.py")) + sorted((REPO / "schemas").glob("*.py"))
 # Where each library may be imported (paths from the repository's root).
 HOMES = {
-    "pdfplumber": {"pipeline/read.py"},
-    "pypdfium2": {"pipeline/read_pdfium.py", "pipeline/read_pdfium_glyphs.py", "pipeline/read_pdfium_text.py"},
-    "spacy": {"pipeline/nlp.py"},
-    "pandera": {"pipeline/validate.py"},
+    "pdfplumber": {"pipeline/read/plumber.py"},
+    "pypdfium2": {"pipeline/read/pdfium/reader.py", "pipeline/read/pdfium/glyphs.py", "pipeline/read/pdfium/text.py"},
+    "spacy": {"pipeline/extract/nlp.py"},
+    "pandera": {"pipeline/validate/checks.py"},
 }
 PARQUET_WRITES = {"write_table", "write_to_dataset", "to_parquet", "ParquetWriter"}
 
@@ -58,7 +58,7 @@ def test_each_library_has_one_home(library: str) -> None:
 
 def test_only_the_writer_writes_parquet() -> None:
     code = LIBRARY + sorted((REPO / "flows").glob("*.py"))
-    assert {_name(p) for p in code if _attributes(p) & PARQUET_WRITES} == {"pipeline/write.py"}
+    assert {_name(p) for p in code if _attributes(p) & PARQUET_WRITES} == {"pipeline/dataset/write.py"}
 
 
 def test_no_grab_bag_modules() -> None:

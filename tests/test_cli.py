@@ -15,7 +15,7 @@ import pytest
 
 from flows.cli import main
 from flows.progress import WIDTH, ProgressBar
-from pipeline.snapshot import LATEST
+from pipeline.dataset.snapshot import LATEST
 from tests.builders import make_failed, make_result
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import process_resources
-from pipeline.process import ProcessConfig, process_document, sha256_of
-from pipeline.records import DocumentResult, SourceFile
+from pipeline.runtime.batch import process_resources
+from pipeline.runtime.process import ProcessConfig, process_document, sha256_of
+from pipeline.model.records import DocumentResult, SourceFile
 from tests.fixtures.generate import DOCS_DIR
 from tests.fixtures.render import VARIANTS
 

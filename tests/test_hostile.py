@@ -19,15 +19,15 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.batch import BatchConfig, process_sources
-from pipeline.discover import discover_sources, input_files
-from pipeline.limits import MIB, Limits
-from pipeline.lock import LOCK_NAME
-from pipeline.process import ProcessConfig, build_validation_context
-from pipeline.report import AccountingError, check_accounting, problem_results
-from pipeline.validate import validate_results
-from pipeline.snapshot import SNAPSHOTS, read_latest, validate_snapshot
-from pipeline.write import publish_snapshot
+from pipeline.runtime.batch import BatchConfig, process_sources
+from pipeline.discover.sources import discover_sources, input_files
+from pipeline.runtime.limits import MIB, Limits
+from pipeline.runtime.lock import LOCK_NAME
+from pipeline.runtime.process import ProcessConfig, build_validation_context
+from pipeline.runtime.report import AccountingError, check_accounting, problem_results
+from pipeline.validate.checks import validate_results
+from pipeline.dataset.snapshot import SNAPSHOTS, read_latest, validate_snapshot
+from pipeline.dataset.write import publish_snapshot
 from schemas import load_schema
 from tests.fixtures.hostile import write_hostile_corpus
 
@@ -140,7 +140,7 @@ def _thaw(path: Path) -> None:
 
 
 def _previous_snapshot(fixture_set, source: Path, out: Path) -> str:
-    from pipeline.provenance import code_version, library_versions
+    from pipeline.dataset.provenance import code_version, library_versions
 
     source.mkdir()
     (source / GOOD[0]).write_bytes(fixture_set.rendered[GOOD[0]].read_bytes())
@@ -221,7 +221,7 @@ def test_fatal_run_errors_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 def test_disk_full_while_publishing_keeps_the_previous_snapshot(
     monkeypatch: pytest.MonkeyPatch, fixture_set, tmp_path: Path
 ) -> None:
-    import pipeline.write
+    import pipeline.dataset.write
 
     out = tmp_path / "out"
     previous = _previous_snapshot(fixture_set, tmp_path / "old", out)
@@ -235,11 +235,11 @@ def test_disk_full_while_publishing_keeps_the_previous_snapshot(
         Path(where).write_bytes(b"PAR1 half a file")
         raise OSError(errno.ENOSPC, "No space left on device", str(where))
 
-    monkeypatch.setattr(pipeline.write.pq, "write_table", full)
+    monkeypatch.setattr(pipeline.dataset.write.pq, "write_table", full)
     with pytest.raises(OSError, match="No space left"):
         publish_snapshot(results, input_files(found), out, schema=load_schema(), code_version="x",
                          library_versions={}, engine="pdfplumber")  # fmt: skip
     monkeypatch.undo()
     assert read_latest(out) == previous and validate_snapshot(out) == []
-    pipeline.write.clean_stale(out)  # what the next run does first: the half-written folder goes
+    pipeline.dataset.write.clean_stale(out)  # what the next run does first: the half-written folder goes
     assert [p.name for p in (out / SNAPSHOTS).iterdir()] == [previous]

@@ -9,13 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.batch import BatchConfig, process_sources
-from pipeline.discover import discover_sources, input_files
-from pipeline.process import ProcessConfig, build_validation_context
-from pipeline.provenance import code_version, library_versions
-from pipeline.validate import validate_results
-from pipeline.snapshot import read_latest
-from pipeline.write import publish_snapshot
+from pipeline.runtime.batch import BatchConfig, process_sources
+from pipeline.discover.sources import discover_sources, input_files
+from pipeline.runtime.process import ProcessConfig, build_validation_context
+from pipeline.dataset.provenance import code_version, library_versions
+from pipeline.validate.checks import validate_results
+from pipeline.dataset.snapshot import read_latest
+from pipeline.dataset.write import publish_snapshot
 from schemas import load_schema
 from tests.fixtures.generate import render_synthetic
 

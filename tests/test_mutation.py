@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import BatchConfig, process_sources
-from pipeline.discover import discover_sources, input_files
-from pipeline.limits import MIB, RUN_DEPENDENT_ERRORS, Limits
-from pipeline.process import ProcessConfig
-from pipeline.report import check_accounting, problem_results
+from pipeline.runtime.batch import BatchConfig, process_sources
+from pipeline.discover.sources import discover_sources, input_files
+from pipeline.runtime.limits import MIB, RUN_DEPENDENT_ERRORS, Limits
+from pipeline.runtime.process import ProcessConfig
+from pipeline.runtime.report import check_accounting, problem_results
 from tests.fixtures.hostile import MUTATIONS, mutate_pdf
 
 SEED = 20240601

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from flows.batch import FAILURES_KEY, SUMMARY_KEY
-from pipeline.snapshot import LATEST
+from pipeline.dataset.snapshot import LATEST
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sources" / "schriftelijke-vraag-12-2021-10-01.pdf"

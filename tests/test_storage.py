@@ -22,11 +22,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import storage
-from pipeline.discover import discover_sources, input_files
-from pipeline.provenance import code_version
+from pipeline.discover.sources import discover_sources, input_files
+from pipeline.dataset.provenance import code_version
 from pipeline.storage import hash_file, is_url, join_location, list_files, read_bytes, write_bytes
-from pipeline.snapshot import LATEST, MANIFEST, SNAPSHOTS, compute_snapshot_id, validate_snapshot
-from pipeline.write import publish_snapshot
+from pipeline.dataset.snapshot import LATEST, MANIFEST, SNAPSHOTS, compute_snapshot_id, validate_snapshot
+from pipeline.dataset.write import publish_snapshot
 from schemas import load_schema
 from tests.builders import make_failed, make_result, source_of
 from tests.fixtures.generate import render_synthetic
@@ -111,7 +111,7 @@ def test_publish_to_url_writes_the_local_bytes_latest_last(tmp_path: Path, monke
         real_write(location, data)
 
     monkeypatch.setattr(storage, "write_bytes", record)
-    monkeypatch.setattr("pipeline.write.write_bytes", record)
+    monkeypatch.setattr("pipeline.dataset.write.write_bytes", record)
     root = f"memory://publish-{uuid.uuid4().hex}"
     remote = _publish(root)
     assert (remote.snapshot_id, remote.published, remote.row_counts) == (local.snapshot_id, True, local.row_counts)

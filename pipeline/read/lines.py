@@ -1,0 +1,291 @@
+"""Engine-neutral assembly of positioned glyphs into words, and of words into `Line` records.
+
+`group_words` splits glyphs into words exactly as the reference engine (pdfplumber's
+`extract_words` with `extra_attrs=["fontname", "size"]`) does, so every engine that can position
+glyphs yields the same words, lines and therefore the same dataset.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import accumulate, groupby
+from operator import itemgetter
+from typing import Any
+
+from pipeline.model.records import Line
+
+# A positioned glyph: (text, x0, x1, top, bottom, fontname, size, upright), in PDF points with
+# a top-left origin. A plain tuple, not a record: a page holds thousands of them.
+Glyph = tuple[str, float, float, float, float, str, float, bool]
+# What `group_words` takes: a glyph, the origin of its last character and the piece's layout. An
+# item may hold several characters of one text object set one after the other (a "piece"). A
+# piece may span words and the blanks (" ") between them; then its layout is needed to cut it.
+Item = tuple[str, float, float, float, float, str, float, bool, float, Any]
+# A piece's layout: an origin, running offsets (one per character, maybe one more) and advances
+# per character; character i spans from offsets[i] + origin to advances[text[i]] past that.
+Layout = tuple[float, list[float], Mapping[str, float]]
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+# A painted path as the reference engine's interpreter records it: its operators ("m", "l", "c",
+# "h"; a rectangle is "mlllh") and the end point of each, in top-left-origin points.
+DrawnPath = tuple[str, tuple[tuple[float, float], ...]]
+
+_BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
+_LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+_EXPAND = str.maketrans(_LIGATURES)
+_TOKENS = re.compile(r" |[^ ]+")  # a piece's blanks one by one, its words whole
+_RUN_KEY = itemgetter(7, 5, 6)  # upright, fontname, size: a word never spans a change of these
+_X0 = itemgetter(1)
+_TOP_X0, _WORD_X0 = itemgetter("top", "x0"), itemgetter("x0")
+_TEXT, _FONTNAME, _SIZE = itemgetter("text"), itemgetter("fontname"), itemgetter("size")
+_X1, _TOP, _BOTTOM = itemgetter("x1"), itemgetter("top"), itemgetter("bottom")
+
+
+def is_bold_font(fontname: str) -> bool:
+    """Bold comes from the font's name ("Helvetica-Bold", "ABCDEF+Arial,Bold", "Calibri-Semibold")."""
+    name = fontname.split("+", 1)[-1].lower()
+    return any(marker in name for marker in _BOLD_MARKERS)
+
+
+def strip_subset_tag(fontname: str) -> str:
+    """The name without a subset tag ("ABCDEF+Arial" -> "Arial"): the tag differs per file."""
+    tag, plus, rest = fontname.partition("+")
+    return rest if plus and len(tag) == 6 and tag.isalpha() and tag.isupper() else fontname
+
+
+class InterleavedItems(Exception):
+    """Pieces overlap along a line: split into one item per character and group again."""
+
+
+def group_words(items: Iterable[Item], x_tolerance: float, y_tolerance: float) -> list[dict[str, Any]]:
+    """Items in content-stream order to words (text, x0, x1, top, bottom, fontname, size).
+
+    Consecutive items of one font, size and direction form a run; a run's items are clustered
+    into lines by their top (x0 for rotated text), sorted along the line and split at blanks and
+    at gaps wider than `x_tolerance`. Ligatures are expanded. A piece stands for its characters
+    only while nothing sorts between them: a piece of several words is then opened into its words
+    and blanks, a piece of one word raises InterleavedItems.
+    """
+    words: list[dict[str, Any]] = []
+    for (upright, _, _), run in groupby(items, key=_RUN_KEY):
+        if upright:
+            for row in _cluster(list(run), 3, y_tolerance):
+                _split_row(_along(row), words, 1, 8, 2, 3, x_tolerance, y_tolerance)
+        else:
+            for row in _cluster(list(run), 1, x_tolerance):
+                row.sort(key=itemgetter(3, 4))
+                _split_row(row, words, 3, 3, 4, 1, y_tolerance, x_tolerance)
+    return words
+
+
+def drop_words_in(words: Sequence[Mapping[str, Any]], boxes: Sequence[Box]) -> list[Mapping[str, Any]]:
+    """Words whose centre lies outside every box (the words of a table are read as the table)."""
+    if not boxes:
+        return list(words)
+    return [w for w in words if not any(_centre_inside(w, box) for box in boxes)]
+
+
+def group_lines(words: Iterable[Mapping[str, Any]], page_number: int, tolerance: float) -> list[Line]:
+    """Group positioned words (text, x0, x1, top, bottom, fontname, size) into lines, top to bottom."""
+    rows: list[list[Mapping[str, Any]]] = []
+    row: list[Mapping[str, Any]] = []
+    first = 0.0  # the top of the row's first word
+    for top, same in groupby(sorted(words, key=_TOP_X0), key=_TOP):  # words of one top decide alike
+        if row and abs(first - top) <= tolerance:
+            row += same
+        else:
+            row, first = list(same), top
+            rows.append(row)
+    fonts: dict[str, tuple[bool, str]] = {}  # a page has few fonts: name -> (bold, name without tag)
+    return [_make_line(sorted(row, key=_WORD_X0), page_number, fonts) for row in rows]
+
+
+def _cluster(items: list[Item], key: int, tolerance: float) -> list[list[Item]]:
+    # Distinct values sorted and chained: a value within `tolerance` of the previous one joins its
+    # cluster. Items keep their order inside a cluster.
+    values = sorted({item[key] for item in items})
+    index: dict[float, int] = {}
+    cluster = 0
+    last = values[0]
+    for value in values:
+        if value > last + tolerance:
+            cluster += 1
+        index[value] = cluster
+        last = value
+    rows: list[list[Item]] = [[] for _ in range(cluster + 1)]
+    for item in items:
+        rows[index[item[key]]].append(item)
+    return [row for row in rows if row]
+
+
+def _along(row: list[Item]) -> list[Item]:
+    """The row sorted along the line, with every piece that another item sorts into opened.
+
+    Glyph by glyph, anything starting at or before a piece's last character would sort inside it.
+    A piece of several words becomes its words and blanks, in their place in stream order, as a
+    stable sort of those would order them; a piece of one word raises InterleavedItems.
+    """
+    line = sorted(row, key=_X0)
+    while True:
+        inside = [a for a, b in zip(line, line[1:]) if len(a[0]) > 1 and b[1] <= a[8]]
+        if not inside:
+            return line
+        if any(" " not in piece[0] for piece in inside):
+            raise InterleavedItems
+        opened = {id(piece) for piece in inside}
+        row = [part for item in row for part in (_open(item) if id(item) in opened else (item,))]
+        line = sorted(row, key=_X0)
+
+
+def _open(piece: Item) -> list[Item]:
+    """A piece's words and blanks as items of their own, placed as in the piece."""
+    text, _, _, top, bottom, fontname, size, upright, _, (origin, offsets, advances) = piece
+    parts: list[Item] = []
+    for match in _TOKENS.finditer(text):
+        begin, end = match.span()
+        part, last = match.group(), offsets[end - 1] + origin
+        layout = (origin, offsets[begin:end], advances) if end - begin > 1 else None
+        right = advances[part[-1]] + last
+        parts.append((part, offsets[begin] + origin, right, top, bottom, fontname, size, upright, last, layout))
+    return parts
+
+
+def _split_row(
+    row: list[Item],
+    words: list[dict[str, Any]],
+    start: int,
+    last_start: int,
+    end: int,
+    across: int,
+    gap: float,
+    drift: float,
+) -> None:
+    # `start`/`end` index an item's extent along the line, `last_start` where its last character
+    # starts (a new word begins behind it), `across` its position across the line
+    current: list[Item] = []
+    for item in row:
+        if item[0].isspace():
+            if current:
+                words.append(_make_word(current))
+                current = []
+        elif " " in item[0]:  # a piece of several words (upright: rotated glyphs are never pieced)
+            current = _split_piece(item, current, words, gap, drift)
+        elif current and (
+            item[start] < current[-1][last_start]
+            or item[start] > current[-1][end] + gap
+            or abs(item[across] - current[-1][across]) > drift
+        ):
+            words.append(_make_word(current))
+            current = [item]
+        else:
+            current.append(item)
+    if current:
+        words.append(_make_word(current))
+
+
+def _split_piece(
+    piece: Item, current: list[Item], words: list[dict[str, Any]], gap: float, drift: float
+) -> list[Item]:
+    """The words of a piece as its words and blanks would give them; returns the word left open.
+
+    The first word may continue `current`, the last may be continued by the next item; those
+    between are words of their own.
+    """
+    text, _, _, top, bottom, fontname, size, _, _, (origin, offsets, advances) = piece
+    parts = text.split(" ")
+    first = parts[0]
+    if first and not first.isspace():
+        last = offsets[len(first) - 1] + origin
+        item = (first, offsets[0] + origin, advances[first[-1]] + last, top, bottom, fontname, size, True, last, None)
+        if current and (
+            item[1] < current[-1][8] or item[1] > current[-1][2] + gap or abs(top - current[-1][3]) > drift
+        ):
+            words.append(_make_word(current))
+            current = [item]
+        else:
+            current.append(item)
+    if current:  # a blank follows the first word
+        words.append(_make_word(current))
+    plain = text.isascii()  # no ligature to expand
+    middle = parts[1:-1]
+    begins = accumulate([len(part) + 1 for part in middle], initial=len(first) + 1)
+    words += [
+        {
+            "text": part if plain else part.translate(_EXPAND),
+            "x0": offsets[begin] + origin,
+            "x1": advances[part[-1]] + (offsets[begin + len(part) - 1] + origin),
+            "top": top,
+            "bottom": bottom,
+            "fontname": fontname,
+            "size": size,
+        }
+        for part, begin in zip(middle, begins)
+        if part and not part.isspace()
+    ]
+    part = parts[-1]
+    if not part or part.isspace():
+        return []
+    begin, last = len(text) - len(part), offsets[len(text) - 1] + origin
+    return [(part, offsets[begin] + origin, advances[part[-1]] + last, top, bottom, fontname, size, True, last, None)]
+
+
+def _make_word(items: list[Item]) -> dict[str, Any]:
+    first = items[0]
+    if len(items) == 1:
+        return {
+            "text": first[0].translate(_EXPAND),
+            "x0": first[1],
+            "x1": first[2],
+            "top": first[3],
+            "bottom": first[4],
+            "fontname": first[5],
+            "size": first[6],
+        }
+    return {
+        "text": "".join([item[0] for item in items]).translate(_EXPAND),
+        "x0": min([item[1] for item in items]),
+        "x1": max([item[2] for item in items]),
+        "top": min([item[3] for item in items]),
+        "bottom": max([item[4] for item in items]),
+        "fontname": first[5],
+        "size": first[6],
+    }
+
+
+def _centre_inside(word: Mapping[str, Any], box: Box) -> bool:
+    x0, top, x1, bottom = box
+    mid_x = (word["x0"] + word["x1"]) / 2
+    mid_y = (word["top"] + word["bottom"]) / 2
+    return x0 <= mid_x <= x1 and top <= mid_y <= bottom
+
+
+def _make_line(row: list[Mapping[str, Any]], page_number: int, fonts: dict[str, tuple[bool, str]]) -> Line:
+    names = list(map(_FONTNAME, row))
+    for name in set(names).difference(fonts):
+        fonts[name] = (is_bold_font(name), strip_subset_tag(name))
+    text = " ".join(map(_TEXT, row))
+    if names.count(names[0]) == len(names):  # one font, the commonest line
+        bold, fontname = fonts[names[0]]
+        prefix = len(text) if bold else 0
+    else:
+        styles = [fonts[name] for name in names]
+        prefix = 0
+        for word, (bold, _) in zip(row, styles):
+            if not bold:
+                break
+            prefix += len(word["text"]) + 1
+        plain = [name for _, name in styles]
+        fontname = max(plain, key=plain.count) if len(set(plain)) > 1 else plain[0]  # first most frequent
+        bold = all(bold for bold, _ in styles)
+    return Line(
+        text=text,
+        page=page_number,
+        x0=round(row[0]["x0"], 2),  # the row is sorted by x0
+        x1=round(max(map(_X1, row)), 2),
+        top=round(min(map(_TOP, row)), 2),
+        bottom=round(max(map(_BOTTOM, row)), 2),
+        fontname=fontname,
+        size=round(max(map(float, map(_SIZE, row))), 2),
+        bold=bold,
+        bold_prefix=min(prefix, len(text)),
+    )
