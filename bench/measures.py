@@ -64,7 +64,8 @@ def measure_parlq(args: argparse.Namespace) -> dict:
     from pipeline.dataset.carry import plan_carry
     from pipeline.discover.sources import discover_sources, input_files
     from pipeline.runtime.limits import Limits
-    from pipeline.runtime.process import ProcessConfig, ReadSettings, build_validation_context
+    from pipeline.read.config import ReadConfig
+    from pipeline.runtime.process import ProcessConfig, build_validation_context
     from pipeline.dataset.provenance import code_version, library_versions
     from pipeline.runtime.report import check_accounting, problem_results, summarize_run
     from pipeline.dataset.snapshot import latest_snapshot
@@ -93,7 +94,7 @@ def measure_parlq(args: argparse.Namespace) -> dict:
         mark()
         with ThreadPoolExecutor(1) as pool:  # as the flow submits it: ready while the documents are processed
             checks = pool.submit(build_validation_context, dt.date.today())
-            outcome = process_sources(todo, ProcessConfig(read=ReadSettings(engine=args.engine)), batch)
+            outcome = process_sources(todo, ProcessConfig(read=ReadConfig(engine=args.engine)), batch)
             mark()
             context = checks.result()
         results = validate_results(outcome.results + problem_results(found), context)

@@ -29,14 +29,17 @@ from pipeline.runtime.batch import BatchConfig, BatchOutcome, process_sources
 from pipeline.dataset.carry import plan_carry
 from pipeline.discover.sources import Discovery, discover_sources, input_files
 from pipeline.runtime.limits import Limits
-from pipeline.runtime.process import ProcessConfig, ReadSettings, build_validation_context
+from pipeline.read.config import ReadConfig
+from pipeline.runtime.process import ProcessConfig, build_validation_context
 from pipeline.dataset.provenance import code_version, library_versions
 from pipeline.model.records import CarryPlan, DocumentResult, RunSummary, SnapshotInfo, SourceFile
 from pipeline.runtime.report import check_accounting, problem_results, summarize_run
 from pipeline.storage import is_url
 from pipeline.dataset.unchanged import find_unchanged
 from pipeline.validate.checks import ValidationContext, validate_results
-from pipeline.dataset.snapshot import latest_snapshot
+from pipeline.dataset.snapshot import latest_snapshot, read_latest
+from pipeline.dataset.cache import clear_cache
+from pipeline.runtime.lock import hold_lock
 from pipeline.dataset.write import publish_snapshot
 from schemas import load_schema
 
@@ -92,6 +95,16 @@ def validate(results: tuple[DocumentResult, ...], context: ValidationContext) ->
     return validate_results(results, context)
 
 
+@task(name="clear-cache", cache_policy=NO_CACHE)
+def clear(cache_dir: Path) -> int:
+    return clear_cache(cache_dir)
+
+
+@task(name="read-latest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, retry_condition_fn=retry_on_io_error)
+def latest_at_start(out_dir: str) -> str:
+    return read_latest(out_dir) or ""
+
+
 @task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, retry_condition_fn=retry_on_io_error)
 def publish(
     results: tuple[DocumentResult, ...],
@@ -99,6 +112,7 @@ def publish(
     out_dir: str,
     engine: str,
     carried: CarryPlan | None = None,
+    latest: str | None = None,
 ) -> SnapshotInfo:
     return publish_snapshot(
         results,
@@ -109,6 +123,7 @@ def publish(
         library_versions=library_versions(),
         engine=engine,
         carried=carried,
+        latest_at_start=latest,
     )
 
 
@@ -121,6 +136,8 @@ def batch_flow(
     use_cache: bool = True,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    wait_lock: float | None = 0.0,
+    clear_cache: bool = False,
 ) -> RunSummary:
     """Process every PDF below `source_dir` (a folder or a URL) into a snapshot under `out_dir`.
 
@@ -128,9 +145,33 @@ def batch_flow(
     With the cache on, nothing is done when LATEST already holds these inputs, and inputs the
     previous snapshot holds unchanged keep its rows (pipeline.dataset.carry): only new work is done.
     The run's summary and its failures are also left as artifacts of the flow run.
+
+    Every run holds OUT_DIR's lock (`pipeline.runtime.lock`), however it was started: another
+    run there makes this one wait up to `wait_lock` seconds (None: as long as it takes), then
+    fail with LockHeld. An object store has no lock: publishing refuses to move a LATEST that
+    another run moved after this one began.
     """
     limits = limits or Limits()
-    config = ProcessConfig(read=ReadSettings(engine=engine))
+    if is_url(out_dir):
+        return _run_batch(source_dir, out_dir, engine, workers, use_cache, limits, progress, latest_at_start(out_dir))
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    with hold_lock(Path(out_dir), wait_lock):
+        if clear_cache:
+            clear(Path(out_dir) / "cache")
+        return _run_batch(source_dir, out_dir, engine, workers, use_cache, limits, progress, None)
+
+
+def _run_batch(
+    source_dir: str,
+    out_dir: str,
+    engine: str,
+    workers: int | None,
+    use_cache: bool,
+    limits: Limits,
+    progress: Progress | None,
+    latest: str | None,
+) -> RunSummary:
+    config = ProcessConfig(read=ReadConfig(engine=engine, max_pages=limits.max_pages))
     found = discover(source_dir, out_dir, limits)
     incremental = use_cache and not is_url(out_dir)
     same = unchanged(found, out_dir, limits) if incremental else None
@@ -160,7 +201,7 @@ def batch_flow(
         context = validation_context(dt.date.today())
     results = validate(outcome.results + problem_results(found), context)
     check_accounting(input_files(found), results, plan)  # before anything is written: a violation is fatal
-    info = publish(results, input_files(found), out_dir, engine, plan)
+    info = publish(results, input_files(found), out_dir, engine, plan, latest)
     summary = summarize_run(found, results, outcome.parsed, outcome.cached, info, plan)
     _leave_artifacts(summary)
     return summary

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -26,11 +27,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `parlq` console script."""
     parser = _parser()
     args = parser.parse_args(argv)
+    # SIGTERM (a service manager's stop) ends parlq as Ctrl-C does: through the `finally` blocks
+    # that stop the Prefect server and the worker processes it started.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.handler(args)
     except KeyboardInterrupt:
         print("parlq: interrupted; the previous snapshot and LATEST are unchanged.", file=sys.stderr)
         return EXIT_FATAL
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,22 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--clear-cache", action="store_true", help="empty OUT_DIR/cache before the run")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
-    run.add_argument(
-        "--wait-lock",
-        type=float,
-        nargs="?",
-        const=float("inf"),
-        default=0.0,
-        metavar="SECONDS",
-        help="when another run holds OUT_DIR, wait for it (without SECONDS: as long as it takes) "
-        "instead of exiting with status 2 at once",
-    )
+    _add_wait_lock(run, 0.0, "instead of exiting with status 2 at once")
     run.set_defaults(handler=_run)
 
     serve = sub.add_parser("serve", help="serve the run as a deployment on the Prefect server at PREFECT_API_URL")
     _add_batch_options(serve)
     serve.add_argument("--cron", metavar="SCHEDULE", help='when to run, e.g. "0 6 * * 1-5" (none: only on request)')
     serve.add_argument("--name", default="parlq", help="deployment name (default: parlq)")
+    _add_wait_lock(serve, None, "(default: as long as it takes); the flow run fails when the wait runs out")
     serve.set_defaults(handler=_serve)
 
     server = sub.add_parser("server", help="start a local Prefect server (SQLite in PREFECT_HOME) for `parlq serve`")
@@ -80,6 +80,18 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--out", type=Path, default=Path("output"), metavar="OUT_DIR", help="where snapshot ids live")
     diff.set_defaults(handler=_diff)
     return parser
+
+
+def _add_wait_lock(command: argparse.ArgumentParser, default: float | None, otherwise: str) -> None:
+    command.add_argument(
+        "--wait-lock",
+        type=float,
+        nargs="?",
+        const=None,  # no limit
+        default=default,
+        metavar="SECONDS",
+        help=f"when another run holds OUT_DIR, wait for it (without SECONDS: as long as it takes) {otherwise}",
+    )
 
 
 def _add_batch_options(command: argparse.ArgumentParser) -> None:
@@ -128,29 +140,11 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"parlq: cannot create OUT_DIR {out_dir}: {exc.strerror or exc}.", file=sys.stderr)
         return EXIT_FATAL
-    from pipeline.runtime.lock import LockHeld, acquire_lock, release_lock
-
-    try:
-        lock = acquire_lock(out_dir, wait_s=args.wait_lock)
-    except LockHeld as exc:
-        print(f"parlq: {exc}", file=sys.stderr)
+    if not os.access(out_dir, os.W_OK):
+        print(f"parlq: OUT_DIR {out_dir} is not writable.", file=sys.stderr)
         return EXIT_FATAL
-    except OSError as exc:
-        print(f"parlq: OUT_DIR {out_dir} is not writable: {exc.strerror or exc}.", file=sys.stderr)
-        return EXIT_FATAL
-    if lock.took_over:
-        print(f"parlq: took over the lock left by a run that has ended ({lock.took_over.describe()}).", file=sys.stderr)
-    try:
-        if args.clear_cache:
-            from pipeline.dataset.cache import clear_cache
-
-            clear_cache(out_dir / "cache")
-        return _run_flow(args, source, str(out_dir), limits, out_dir.joinpath(*LOG_FILE))
-    finally:
-        try:
-            release_lock(lock)
-        except OSError:
-            pass  # OUT_DIR went read-only: the next run finds a stale lock and takes it over
+    # The flow takes OUT_DIR's lock itself, as every run does, however it is started.
+    return _run_flow(args, source, str(out_dir), limits, out_dir.joinpath(*LOG_FILE))
 
 
 def _run_flow(args: argparse.Namespace, source: str, out: str, limits: Limits, log_file: Path) -> int:
@@ -184,6 +178,7 @@ def _run_and_report(
     from flows.progress import ProgressBar
     from flows.server import ServerStartError
     from pipeline.runtime.batch import WorkerStartError
+    from pipeline.runtime.lock import LockHeld
     from pipeline.runtime.report import AccountingError, format_failures, format_summary
     from pipeline.dataset.write import SnapshotError
 
@@ -205,9 +200,14 @@ def _run_and_report(
                     use_cache=not args.no_cache,
                     limits=limits,
                     progress=progress,
+                    wait_lock=args.wait_lock,
+                    clear_cache=args.clear_cache,
                 )
         finally:
             progress.close()  # whatever is printed next starts on a line of its own
+    except LockHeld as exc:
+        print(f"parlq: {exc}", file=sys.stderr)
+        return EXIT_FATAL
     except (OSError, SnapshotError, AccountingError, WorkerStartError, ServerStartError) as exc:
         reason = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.strerror else str(exc)
         hint = " (raise --memory-mb)" if isinstance(exc, WorkerStartError) else ""
@@ -250,6 +250,7 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         use_cache=not args.no_cache,
         limits=limits,
+        wait_lock=args.wait_lock,
     )
     return EXIT_OK
 

@@ -20,6 +20,7 @@ def serve_batch(
     workers: int,
     use_cache: bool,
     limits: Limits,
+    wait_lock: float | None,
 ) -> None:
     """Register the deployment `parlq-batch/<name>` with its parameters and run its flow runs until Ctrl-C.
 
@@ -36,6 +37,7 @@ def serve_batch(
             "workers": workers,
             "use_cache": use_cache,
             "limits": asdict(limits),
+            "wait_lock": wait_lock,
         },
         description=f"parlq: every PDF below {source_dir} into a snapshot under {out_dir}",
         entrypoint_type=EntrypointType.MODULE_PATH,

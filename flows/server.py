@@ -96,10 +96,38 @@ def run_server(host: str, port: int) -> int:
     print(f"  export PREFECT_API_URL=http://{host}:{port}/api", file=sys.stderr)
     env = {**_QUIET, **os.environ}  # a user's own setting wins
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)]
+    # Its own process group: Prefect's server starts processes of its own, and all of them are
+    # stopped with it when parlq is stopped (Ctrl-C, or SIGTERM from a service manager).
+    process = subprocess.Popen(command, env=env, start_new_session=True)
     try:
-        return subprocess.call(command, env=env)
+        return process.wait()
     except KeyboardInterrupt:
         return 0
+    finally:
+        stop_group(process)
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """Stop a process started in a session of its own and everything it started: politely, then for good."""
+    for sig, grace in ((signal.SIGTERM, _STOP_GRACE_S), (signal.SIGKILL, None)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break  # nothing of the group is left
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            continue
+        if not _group_alive(process.pid):
+            break
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _answers(url: str) -> bool:

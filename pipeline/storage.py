@@ -8,6 +8,7 @@ configuration (for S3: the usual AWS variables and files, read by botocore, or f
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
-_BLOCK = 1 << 20
 
 
 def is_url(location: str | Path) -> bool:
@@ -64,14 +64,11 @@ def read_bytes(location: str | Path) -> bytes:
 
 
 def hash_file(location: str | Path) -> tuple[str, int]:
-    """sha256 (hex) and size of a local file or a URL, read in blocks."""
-    digest = hashlib.sha256()
-    size = 0
+    """sha256 (hex) and size of a local file or a URL."""
     with _open(location) as handle:
-        for block in iter(lambda: handle.read(_BLOCK), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
+        digest = hashlib.file_digest(handle, "sha256")
+        # file_digest may hash an in-memory file's buffer without moving its position
+        return digest.hexdigest(), handle.seek(0, io.SEEK_END)
 
 
 def write_bytes(location: str | Path, data: bytes) -> None:

@@ -9,16 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.model.records import (
-    Application,
-    DocumentResult,
-    DocumentRow,
-    Failure,
-    SectionRow,
-    SnapshotInfo,
-    SourceFile,
-    ThemeMatch,
-)
+from pipeline.model.records import Application, DocumentResult, DocumentRow, Failure, SectionRow, SnapshotInfo, SourceFile, ThemeMatch
 from pipeline.dataset.write import publish_snapshot
 from schemas import load_schema
 

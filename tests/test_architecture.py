@@ -63,3 +63,37 @@ def test_only_the_writer_writes_parquet() -> None:
 
 def test_no_grab_bag_modules() -> None:
     assert not [p for p in LIBRARY if p.stem in {"utils", "util", "helpers", "misc", "common"}]
+
+
+# Where a failure's stage and error sit in each constructor: (positions, keywords).
+FAILURE_CALLS = {"Failure": ({2, 3}, {"stage", "error"}), "DocumentError": ({0, 1}, {"stage", "kind"})}
+
+
+def _literal_failures(source: str) -> list[int]:
+    """Lines of FAILURE_CALLS calls that give a stage or an error as a string literal."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FAILURE_CALLS):
+            continue
+        positions, keywords = FAILURE_CALLS[node.func.id]
+        args = [a for i, a in enumerate(node.args) if i in positions]
+        args += [k.value for k in node.keywords if k.arg in keywords]
+        if any(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
+            found.append(node.lineno)
+    return found
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=_name)
+def test_failures_name_their_stage_and_error_with_the_enums(path: Path) -> None:
+    # pipeline.model.kinds: a typo in a literal ("unreadble") would pass every check and split a kind in two
+    assert not _literal_failures(path.read_text(encoding="utf-8"))
+
+
+def test_the_literal_check_sees_literals() -> None:
+    source = """
+Failure(path, None, Stage.READ, "unreadable", message)
+Failure(path, None, stage="read", error=FailureKind.UNREADABLE, message=message)
+DocumentError("parse", FailureKind.NO_DATE, message)
+Failure(path, None, Stage.READ, FailureKind.UNREADABLE, "a message may be a literal")
+"""
+    assert _literal_failures(source) == [2, 3, 4]

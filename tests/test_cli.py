@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sources" / "schriftelijke-vraag-12-2021-10-01.pdf"
 
 
+@pytest.mark.slow  # `parlq run` end to end, with its temporary Prefect server
 def test_healthy_run_prints_progress_and_summary_without_tracebacks_or_errors(
     tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows.batch import (
@@ -53,6 +53,7 @@ def _source(index: int) -> SourceFile:
     return SourceFile(f"{index:04d}.pdf", f"/src/{index:04d}.pdf", f"{index:064x}", 100)
 
 
+@settings(deadline=None)  # Hypothesis's default fails an example slower than 200 ms: behaviour only here
 @given(count=st.integers(0, 500), slots=st.integers(1, 64))
 def test_chunks_keep_every_source_in_order(count: int, slots: int) -> None:
     sources = [_source(i) for i in range(count)]
@@ -124,6 +125,7 @@ def serial(environment: dict[str, str], corpus: Path, tmp_path_factory: pytest.T
     return out
 
 
+@pytest.mark.slow  # parlq run end to end, against a Prefect API; on Dask, a local cluster
 @pytest.mark.parametrize("runner", [["--workers", "2"], ["--dask", "local"]], ids=["workers-2", "dask-local"])
 def test_runners_give_the_serial_snapshot(
     api: str, environment: dict[str, str], corpus: Path, serial: Path, runner: list[str], tmp_path: Path
@@ -159,6 +161,7 @@ def test_runners_give_the_serial_snapshot(
     assert len(processed) == (len(chunk_sources(sources, 2)) if runner[0] == "--dask" else 1)
 
 
+@pytest.mark.slow  # parlq run end to end (the serial run), against a Prefect API
 def test_each_run_leaves_its_summary_and_failures_as_artifacts(api: str, serial: Path) -> None:
     flow_run = _flow_run_id(serial)
     found = httpx.post(f"{api}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [flow_run]}}}).json()
@@ -184,6 +187,7 @@ def _flow_run_id(out: Path) -> str:
     return re.findall(r"/runs/flow-run/([0-9a-f-]{36})", log)[-1]
 
 
+@pytest.mark.slow  # two `parlq run`s end to end, against a Prefect API
 def test_reruns_do_only_new_work(environment: dict[str, str], corpus: Path, serial: Path, tmp_path: Path) -> None:
     sources, out = tmp_path / "sources", tmp_path / "out"
     shutil.copytree(corpus, sources)

@@ -41,6 +41,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.slow  # four runs over 50 PDFs
 def test_rerun_parses_only_new_documents(corpus: Path, tmp_path: Path) -> None:
     sources, out = tmp_path / "sources", tmp_path / "out"
     sources.mkdir()

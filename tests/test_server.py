@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -58,6 +58,7 @@ def server(environment: dict[str, str], tmp_path_factory: pytest.TempPathFactory
         _stop(process)
 
 
+@pytest.mark.slow  # `prefect server start` and `parlq serve`, then a flow run
 def test_served_deployment_runs_and_leaves_artifacts(
     server: str, environment: dict[str, str], tmp_path: Path
 ) -> None:
@@ -120,12 +121,16 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _wait(done, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
+def _wait(done: Callable[[], bool], safety_net_s: float, what: str) -> None:
+    """Poll `done` until it holds: the server, the deployment and the flow run say so only when asked.
+
+    The deadline is a safety net so that the test cannot hang, not a speed limit.
+    """
+    deadline = time.monotonic() + safety_net_s
     while not done():
         if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout_s:g} s for {what}")
-        time.sleep(0.5)
+            raise AssertionError(f"waited {safety_net_s:g} s for {what}")
+        time.sleep(0.5)  # the pause between two polls
 
 
 def _stop(process: subprocess.Popen) -> None:

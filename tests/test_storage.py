@@ -163,6 +163,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "docs"
 
 
+@pytest.mark.slow  # moto's S3 server
 def test_discovery_under_s3_matches_the_local_folder(s3: dict[str, str], corpus: Path) -> None:
     sources = _upload(corpus, "discover") + "/sources"
     write_bytes(f"{sources}/out/snapshots/x/old.pdf", b"%PDF output, not an input")
@@ -174,6 +175,7 @@ def test_discovery_under_s3_matches_the_local_folder(s3: dict[str, str], corpus:
     assert all(s.location == f"{sources}/{s.path}" for s in remote.sources)
 
 
+@pytest.mark.slow  # moto's S3 server and `parlq run` end to end, with its temporary Prefect server
 def test_run_from_s3_to_s3_gives_the_local_snapshot_id(
     s3: dict[str, str], corpus: Path, prefect_home: Path, tmp_path: Path
 ) -> None:

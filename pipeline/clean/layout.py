@@ -10,7 +10,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-from pipeline.model.records import CleanDocument, Line, Page, Paragraph, RawDocument, Table
+from pipeline.model.document import CleanDocument, Line, Page, Paragraph, RawDocument, Table
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass, replace
+from enum import StrEnum
 from functools import cache
 from operator import attrgetter
 from pathlib import Path
@@ -184,6 +185,8 @@ def _decoder(tp: object) -> Callable[[object], object]:
         return _record_decoder(tp)
     if tp is dt.date:
         return lambda value: dt.date.fromisoformat(_expect(value, str))
+    if isinstance(tp, type) and issubclass(tp, StrEnum):  # Stage, Status, ...: back to the member
+        return lambda value: tp(_expect(value, str))
     if tp is float:
         return lambda value: float(_expect(value, int | float))
     if tp in (str, int, bool):

@@ -19,15 +19,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.discover.sources import DUPLICATE, Discovery
+from pipeline.discover.sources import Discovery
+from pipeline.model.kinds import FailureKind
 from pipeline.runtime.limits import RUN_OUTCOMES, Limits
-from pipeline.runtime.process import doc_id_for
+from pipeline.dataset.rows import doc_id_for
 from pipeline.model.records import CarryPlan, Failure
 from pipeline.dataset.snapshot import MANIFEST
 from schemas import DatasetSchema, arrow_schema
 
 # Tried again: outcomes of the run (part of the snapshot id), and duplicates (their original may be gone).
-RETRY_ERRORS = RUN_OUTCOMES | {DUPLICATE}
+RETRY_ERRORS = RUN_OUTCOMES | {FailureKind.DUPLICATE}
 # How each table's rows belong to an input: by document id or by source file.
 _BY_DOCUMENT = ("documents", "sections", "applications", "application_themes")
 _FAILURE_FIELDS = ("source_file", "sha256", "stage", "error", "message")

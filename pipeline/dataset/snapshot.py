@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from pipeline.runtime.limits import RUN_OUTCOMES
 from pipeline.model.records import DocumentResult, SourceFile
+from pipeline.storage import hash_file, is_url, join_location, read_bytes
 from schemas import DatasetSchema, arrow_schema, load_schema
 
 SNAPSHOT_FORMAT = "parlq-snapshot/1"
@@ -54,10 +55,13 @@ def list_run_outcomes(results: Sequence[DocumentResult]) -> list[list[str]]:
                   for result in results for f in result.failures if f.error in RUN_OUTCOMES)
 
 
-def read_latest(out_dir: Path) -> str | None:
-    """The snapshot id LATEST names, or None when there is no (well-formed) LATEST."""
+def read_latest(out_dir: Path | str) -> str | None:
+    """The snapshot id LATEST names, or None when there is no (well-formed) LATEST; OUT_DIR may be a URL."""
     try:
-        text = (Path(out_dir) / LATEST).read_text(encoding="ascii").strip()
+        if is_url(out_dir):
+            text = read_bytes(join_location(str(out_dir), LATEST)).decode("ascii").strip()
+        else:
+            text = (Path(out_dir) / LATEST).read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
         return None
     return text if _ID.fullmatch(text) else None
@@ -125,12 +129,8 @@ def validate_snapshot(path: Path, schema: DatasetSchema | None = None) -> list[s
 
 
 def sha256_file(path: Path) -> str:
-    """The sha256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The sha256 of a file."""
+    return hash_file(path)[0]
 
 
 def _canonical(value: object) -> bytes:

@@ -15,7 +15,8 @@ import json
 from pathlib import Path
 
 from pipeline.dataset.carry import read_failures
-from pipeline.discover.sources import DUPLICATE, Discovery, input_files
+from pipeline.discover.sources import Discovery, input_files
+from pipeline.model.kinds import FailureKind
 from pipeline.runtime.limits import RUN_OUTCOMES, Limits
 from pipeline.model.records import RunSummary
 from pipeline.dataset.snapshot import MANIFEST, SNAPSHOTS, compute_snapshot_id, is_published
@@ -43,7 +44,7 @@ def find_unchanged(
         return None
     rows = {name: int(entry["rows"]) for name, entry in manifest["tables"].items()}
     documents = rows["documents"]
-    duplicates = len({f.source_file for f in failures if f.error == DUPLICATE})
+    duplicates = len({f.source_file for f in failures if f.error == FailureKind.DUPLICATE})
     return RunSummary(
         inputs=len(inputs),
         documents=documents,
@@ -53,7 +54,7 @@ def find_unchanged(
         duplicates=duplicates,
         sections=rows["sections"],
         applications=rows["applications"],
-        failures=sum(1 for f in failures if f.error != DUPLICATE),
+        failures=sum(1 for f in failures if f.error != FailureKind.DUPLICATE),
         snapshot_id=snapshot_id,
         snapshot_path=str(folder),
         published=False,

@@ -21,7 +21,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.dataset.carry import read_carried
-from pipeline.runtime.lock import pid_alive
 from pipeline.model.records import CarryPlan, DocumentResult, SnapshotInfo, SourceFile
 from pipeline.dataset.snapshot import (
     LATEST,
@@ -69,6 +68,7 @@ def publish_snapshot(
     run_info: Mapping[str, object] | None = None,
     progress: Callable[[str], None] | None = None,
     carried: CarryPlan | None = None,
+    latest_at_start: str | None = None,
 ) -> SnapshotInfo:
     """Write the (already validated) results as snapshot <id> and point LATEST at it.
 
@@ -78,12 +78,16 @@ def publish_snapshot(
     existing valid snapshots/<id> folder from an earlier run is reused. `run_info` (timestamps,
     host, ...) goes to OUT_DIR/runs/<id>.json, outside the snapshot. `progress` is called with
     each name in PROGRESS_STEPS as it completes. OUT_DIR may be a URL (`s3://bucket/prefix`).
+
+    `latest_at_start` is what LATEST named when the run began ("" for none; None: not checked).
+    An object store has no lock: when another run has moved LATEST since, the snapshot is
+    uploaded but LATEST is left to the other run, and SnapshotError says so.
     """
     if is_url(out_dir):
         local = partial(publish_snapshot, results, inputs, schema=schema, code_version=code_version,
                         library_versions=library_versions, engine=engine, run_info=run_info, progress=progress,
                         carried=carried)
-        return _publish_to_url(str(out_dir), local)
+        return _publish_to_url(str(out_dir), local, latest_at_start)
     out_dir = Path(out_dir)
     step = progress or (lambda name: None)
     known = {f.path for f in inputs}
@@ -138,7 +142,7 @@ def clean_stale(out_dir: Path) -> list[Path]:
     removed = []
     for path in candidates:
         pid = path.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and pid_alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
             continue  # another run is writing it right now
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
@@ -176,7 +180,9 @@ def _build_folder(final: Path, tables: Mapping[str, pa.Table], head: dict, step:
     step("renamed")
 
 
-def _publish_to_url(target: str, publish_local: Callable[[Path], SnapshotInfo]) -> SnapshotInfo:
+def _publish_to_url(
+    target: str, publish_local: Callable[[Path], SnapshotInfo], latest_at_start: str | None
+) -> SnapshotInfo:
     """Build the snapshot in a local staging folder, then copy it under the URL `target`.
 
     An object store has no rename: the tables go up first, the manifest after them and LATEST
@@ -195,11 +201,25 @@ def _publish_to_url(target: str, publish_local: Callable[[Path], SnapshotInfo]) 
         if not unchanged:
             tables = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST)
             upload_files(folder, remote, [*tables, MANIFEST])
+            _check_latest(target, latest_at_start, info.snapshot_id)
             write_bytes(join_location(target, LATEST), latest)
         runs = Path(staging) / RUNS
         if runs.is_dir():
             upload_files(runs, join_location(target, RUNS), sorted(p.name for p in runs.iterdir()))
     return replace(info, path=remote, published=not unchanged)
+
+
+def _check_latest(target: str, latest_at_start: str | None, snapshot_id: str) -> None:
+    """Refuse to move LATEST over a snapshot another run published after this run began."""
+    if latest_at_start is None:
+        return
+    now = (_stored(join_location(target, LATEST)) or b"").decode("ascii", "replace").strip()
+    if now not in {latest_at_start, snapshot_id}:
+        raise SnapshotError(
+            f"another run published snapshot {now} to {target} after this run began (LATEST was "
+            f"{latest_at_start or 'absent'}); this run's snapshot {snapshot_id} is stored under {SNAPSHOTS}/ "
+            "but LATEST still names the other one. Run again to publish on top of it"
+        )
 
 
 def _stored(location: str) -> bytes | None:
@@ -234,6 +254,19 @@ def _write_run(out_dir: Path, snapshot_id: str, published: bool, engine: str,
     tmp = runs / f"{snapshot_id}.json.tmp-{os.getpid()}"
     _write_synced(tmp, json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
     os.replace(tmp, runs / f"{snapshot_id}.json")
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this host (signal 0 probes without touching it)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, owned by someone else
+    return True
 
 
 def _write_synced(path: Path, text: str) -> None:

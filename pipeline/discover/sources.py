@@ -16,11 +16,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.runtime.limits import Limits, check_size
+from pipeline.model.kinds import FailureKind, Stage
 from pipeline.model.records import Failure, SourceFile
 from pipeline.storage import hash_file, is_url, list_files
-
-DUPLICATE = "duplicate"
-OUTSIDE = "outside_source_dir"
 
 
 @dataclass(frozen=True)
@@ -78,8 +76,8 @@ def split_duplicates(sources: list[SourceFile]) -> tuple[tuple[SourceFile, ...],
                 Failure(
                     source.path,
                     source.sha256,
-                    "read",
-                    DUPLICATE,
+                    Stage.READ,
+                    FailureKind.DUPLICATE,
                     f"{source.path} has the same content as {kept.path}; it was processed once, as {kept.path}.",
                 )
             )
@@ -97,7 +95,8 @@ def _take_urls(root: str, exclude: tuple[str, ...], limits: Limits | None) -> tu
             try:
                 digest, size = hash_file(found.location)
             except OSError as exc:
-                refused = Failure(found.path, None, "read", "unreadable", f"{found.path} cannot be read: {_reason(exc)}.")
+                message = f"{found.path} cannot be read: {_reason(exc)}."
+                refused = Failure(found.path, None, Stage.READ, FailureKind.UNREADABLE, message)
             else:
                 sources.append(replace(source, sha256=digest, size=size))
         if refused is not None:
@@ -109,22 +108,26 @@ def _take(path: Path, rel: str, root: Path, is_dir: bool, limits: Limits | None)
     """One walked entry as a source, a problem, or None (a link to a folder inside SOURCE_DIR)."""
     if not _is_utf8(rel):
         shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        return Failure(shown, None, "read", "bad_file_name", f"{shown} has a name that is not valid UTF-8; rename it.")
+        message = f"{shown} has a name that is not valid UTF-8; rename it."
+        return Failure(shown, None, Stage.READ, FailureKind.BAD_FILE_NAME, message)
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links (Python 3.11)
-        return Failure(rel, None, "read", "unreadable", f"{rel} is a broken link or a loop of links ({_reason(exc)}).")
+        message = f"{rel} is a broken link or a loop of links ({_reason(exc)})."
+        return Failure(rel, None, Stage.READ, FailureKind.UNREADABLE, message)
     if not _within(target, root):
         kind = "folder" if is_dir else "file"
-        return Failure(rel, None, "read", OUTSIDE, f"{rel} is a link to a {kind} outside SOURCE_DIR; it was not read.")
+        message = f"{rel} is a link to a {kind} outside SOURCE_DIR; it was not read."
+        return Failure(rel, None, Stage.READ, FailureKind.OUTSIDE_SOURCE_DIR, message)
     if is_dir:
         return None  # its files are found under their own path
     try:
         regular, size, digest = _hash_file(target, limits)
     except OSError as exc:
-        return Failure(rel, None, "read", "unreadable", f"{rel} cannot be read: {_reason(exc)}.")
+        return Failure(rel, None, Stage.READ, FailureKind.UNREADABLE, f"{rel} cannot be read: {_reason(exc)}.")
     if not regular:
-        return Failure(rel, None, "read", "not_a_file", f"{rel} is not a regular file (a pipe, socket or device).")
+        message = f"{rel} is not a regular file (a pipe, socket or device)."
+        return Failure(rel, None, Stage.READ, FailureKind.NOT_A_FILE, message)
     source = SourceFile(path=rel, location=str(target), sha256=digest, size=size)
     refused = check_size(source, size, limits) if limits else None
     return refused or source

@@ -5,12 +5,33 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
+from pipeline.model.document import ParsedDocument
 from pipeline.model.records import Application, ApplicationItem, PlaceMatch, ThemeMatch
+from pipeline.segment.applications import Segmentation
+
+if TYPE_CHECKING:
+    from pipeline.extract.resources import Resources
 
 ThemeFinder = Callable[[Sequence[str]], list[tuple[ThemeMatch, ...]]]
 PlaceResolver = Callable[[str, dt.date], PlaceMatch | None]
 NeighbourhoodFinder = Callable[[str, str, str | None, str | None], tuple[str, ...]]
+
+
+def extract_document(
+    segmentation: Segmentation, parsed: ParsedDocument, resources: Resources, doc_id: str
+) -> tuple[Application, ...]:
+    """The extract step: each segmented item as an Application, places and names as of the question's date."""
+    on = parsed.meta.question_date
+    return extract_applications(
+        segmentation.items,
+        doc_id,
+        on,
+        resources.resolve_place,
+        lambda title, summary, municipality, sub: resources.find_neighbourhoods(title, summary, municipality, sub, on),
+        resources.find_themes,
+    )
 
 
 def extract_applications(

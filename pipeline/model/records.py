@@ -1,4 +1,4 @@
-"""Every record the pipeline passes between steps: frozen dataclasses, nothing else.
+"""The records of the dataset and of a run: places, applications, rows, failures, snapshots; frozen dataclasses.
 
 Steps take and return these; DataFrames and Arrow tables appear only when tabulating.
 """
@@ -8,108 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-
-# --- reader: the engine-neutral page model -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Line:
-    """One visual line of text as the reader saw it (PDF points, top-left origin)."""
-
-    text: str
-    page: int  # 1-based
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    fontname: str
-    size: float
-    bold: bool  # every visible glyph of the line is in a bold face
-    bold_prefix: int = 0  # number of leading characters of `text` set in bold
-
-
-@dataclass(frozen=True)
-class Table:
-    """A ruled table found on a page: rows of cell texts (None for an empty cell)."""
-
-    page: int
-    rows: tuple[tuple[str | None, ...], ...]
-    top: float
-    bottom: float
-
-
-@dataclass(frozen=True)
-class Page:
-    number: int  # 1-based
-    width: float
-    height: float
-    lines: tuple[Line, ...]
-    tables: tuple[Table, ...] = ()
-
-
-@dataclass(frozen=True)
-class RawDocument:
-    """What a reader engine returns for one PDF."""
-
-    pages: tuple[Page, ...]
-    engine: str
-
-    @property
-    def n_pages(self) -> int:
-        return len(self.pages)
-
-
-# --- layout -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """Lines joined into running text; keeps its lines for font and geometry decisions."""
-
-    text: str
-    page_start: int
-    page_end: int
-    lines: tuple[Line, ...]
-    table: Table | None = None  # set when the paragraph stands for a ruled table
-
-
-@dataclass(frozen=True)
-class CleanDocument:
-    """The body after header/footer removal, as paragraphs in reading order."""
-
-    paragraphs: tuple[Paragraph, ...]
-    tables: tuple[Table, ...]
-    n_pages: int
-    text_width: tuple[float, float]  # left and right edge of the body text column
-
-
-# --- document parsing ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DocumentMeta:
-    question_number: int
-    question_date: dt.date
-    questioner: str
-    minister: str
-    minister_title: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Section:
-    kind: str  # "question" or "answer"
-    number: int
-    text: str
-    paragraphs: tuple[Paragraph, ...] = field(default=(), compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class ParsedDocument:
-    meta: DocumentMeta
-    questions: tuple[Section, ...]
-    answers: tuple[Section, ...]
-    preamble: tuple[Paragraph, ...]  # question text before the first numbered sub-question
+from pipeline.model.kinds import DocType, SectionKind, Stage, Status
 
 
 # --- reference data -----------------------------------------------------------------------
@@ -160,7 +59,7 @@ class ApplicationItem:
     summary: str
     page_start: int
     page_end: int
-    status: str = "submitted"
+    status: Status = Status.SUBMITTED
     budget_eur: float | None = None
     decision_reason: str | None = None
     neighbourhood_hint: str | None = None  # a table's "Wijk" cell
@@ -184,7 +83,7 @@ class Application:
     title: str
     summary: str
     themes: tuple[str, ...]
-    status: str
+    status: Status
     budget_eur: float | None
     decision_reason: str | None
     page_start: int
@@ -200,7 +99,7 @@ class DocumentRow:
     doc_id: str
     source_file: str
     sha256: str
-    doc_type: str
+    doc_type: DocType
     question_number: int
     question_date: dt.date
     questioner: str
@@ -215,7 +114,7 @@ class DocumentRow:
 @dataclass(frozen=True)
 class SectionRow:
     doc_id: str
-    kind: str
+    kind: SectionKind
     number: int
     text: str
 
@@ -226,8 +125,8 @@ class Failure:
 
     source_file: str
     sha256: str | None
-    stage: str  # read, parse, extract, validate
-    error: str  # short kind: encrypted, no_text_layer, not_a_pdf, ...
+    stage: Stage
+    error: str  # a FailureKind, or at stage validate the ValidationCheck the row failed
     message: str  # a sentence a person can act on
 
 

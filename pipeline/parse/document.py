@@ -1,6 +1,6 @@
 """Document parsing: metadata from the first-page and answer blocks, numbered sections.
 
-Works on the paragraphs of a CleanDocument; raises DocumentError(stage="parse") for a document
+Works on the paragraphs of a CleanDocument; raises DocumentError(Stage.PARSE, ...) for a document
 that is not a written question or whose two header blocks disagree.
 """
 
@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 
 from pipeline.model.errors import DocumentError
+from pipeline.model.kinds import FailureKind, SectionKind, Stage
 from pipeline.clean.layout import join_lines
-from pipeline.model.records import CleanDocument, DocumentMeta, Line, Paragraph, ParsedDocument, Section
+from pipeline.model.document import CleanDocument, DocumentMeta, Line, Paragraph, ParsedDocument, Section
 from pipeline.parse.values import parse_dutch_date, proper_case_name, proper_case_title
 
 _NR = re.compile(r"^nr\.?\s*(\d{1,5})\b", re.IGNORECASE)
@@ -40,8 +41,8 @@ def parse_document(clean: CleanDocument) -> ParsedDocument:
     front, title_start = _front_block(lines)
     if answer_at is None and front is None:
         raise DocumentError(
-            "parse",
-            "not_a_written_question",
+            Stage.PARSE,
+            FailureKind.NOT_A_WRITTEN_QUESTION,
             "Neither a 'SCHRIFTELIJKE VRAAG' block nor an 'ANTWOORD' block was found; "
             "this does not look like a written question.",
         )
@@ -49,7 +50,9 @@ def parse_document(clean: CleanDocument) -> ParsedDocument:
     meta_block = _merge(front, answer)
     question_paras = _slice(clean.paragraphs, lines, title_start, block_start)
     if not question_paras:
-        raise DocumentError("parse", "no_question_text", "The document has no question text before the answer.")
+        raise DocumentError(
+            Stage.PARSE, FailureKind.NO_QUESTION_TEXT, "The document has no question text before the answer."
+        )
     title_para, *question_body = question_paras
     answer_paras = _slice(clean.paragraphs, lines, body_start, len(lines))
     date = _date(meta_block.date_text)
@@ -63,17 +66,19 @@ def parse_document(clean: CleanDocument) -> ParsedDocument:
     )
     if not meta.question_number or not meta.questioner or not meta.minister:
         raise DocumentError(
-            "parse", "incomplete_metadata", "The question number, questioner or minister could not be read."
+            Stage.PARSE,
+            FailureKind.INCOMPLETE_METADATA,
+            "The question number, questioner or minister could not be read.",
         )
-    preamble, questions = split_sections(tuple(question_body), "question")
+    preamble, questions = split_sections(tuple(question_body), SectionKind.QUESTION)
     # an answer number beyond the last sub-question is a nested list's item, not an answer
     limit = len(questions) if len(questions) > 1 else None
-    _, answers = split_sections(tuple(answer_paras), "answer", limit)
+    _, answers = split_sections(tuple(answer_paras), SectionKind.ANSWER, limit)
     return ParsedDocument(meta=meta, questions=questions, answers=answers, preamble=preamble)
 
 
 def split_sections(
-    paragraphs: tuple[Paragraph, ...], kind: str, limit: int | None = None
+    paragraphs: tuple[Paragraph, ...], kind: SectionKind, limit: int | None = None
 ) -> tuple[tuple[Paragraph, ...], tuple[Section, ...]]:
     """Group paragraphs under their numbered sub-question/answer; nested lists stay inside.
 
@@ -110,7 +115,7 @@ def split_sections(
     return tuple(preamble), tuple(_section(kind, i + 1, g) for i, g in enumerate(groups))
 
 
-def _section(kind: str, number: int, paragraphs: list[Paragraph]) -> Section:
+def _section(kind: SectionKind, number: int, paragraphs: list[Paragraph]) -> Section:
     first, *rest = paragraphs
     head = NUMBERED.sub("", first.text, count=1) if _number(first) == number else first.text
     text = "\n\n".join([head, *(p.text for p in rest)])
@@ -208,8 +213,8 @@ def _merge(front: _Block | None, answer: _Block | None) -> _Block:
     for field, (a, b) in pairs.items():
         if a is not None and b is not None and a != b:
             raise DocumentError(
-                "parse",
-                "inconsistent_metadata",
+                Stage.PARSE,
+                FailureKind.INCONSISTENT_METADATA,
                 f"The first-page block and the answer block disagree on the {field} ({a} vs {b}).",
             )
     return _Block(
@@ -234,11 +239,15 @@ def _safe_date(text: str | None):
 
 def _date(text: str | None):
     if not text:
-        raise DocumentError("parse", "no_date", "The question date could not be found in either header block.")
+        raise DocumentError(
+            Stage.PARSE, FailureKind.NO_DATE, "The question date could not be found in either header block."
+        )
     try:
         return parse_dutch_date(text)
     except ValueError:
-        raise DocumentError("parse", "bad_date", f"The question date {text!r} is not a valid Dutch date.") from None
+        raise DocumentError(
+            Stage.PARSE, FailureKind.BAD_DATE, f"The question date {text!r} is not a valid Dutch date."
+        ) from None
 
 
 def _slice(

@@ -13,7 +13,7 @@ from itertools import accumulate, groupby
 from operator import itemgetter
 from typing import Any
 
-from pipeline.model.records import Line
+from pipeline.model.document import Line
 
 # A positioned glyph: (text, x0, x1, top, bottom, fontname, size, upright), in PDF points with
 # a top-left origin. A plain tuple, not a record: a page holds thousands of them.

@@ -19,50 +19,36 @@ from pdfplumber.table import TableFinder, TableSettings
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.model.errors import DocumentError
+from pipeline.model.kinds import FailureKind, Stage
 from pipeline.read.lines import Box, DrawnPath, Glyph, drop_words_in, group_lines
-from pipeline.model.records import Page, RawDocument, Table
+from pipeline.model.document import Page, RawDocument, Table
+from pipeline.read.config import ReadConfig
 from pipeline.read.structure import check_pdf_bytes
 
 _T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class ReaderConfig:
-    """How lines are assembled from glyphs, and the limits of one document."""
-
-    line_tolerance: float = 2.5  # points: words whose tops differ less share a line
-    word_gap: float = 2.0  # points: x_tolerance between glyphs of one word
-    max_pages: int = 2000
-    tables: bool = True  # extract ruled tables on pages that have ruling lines
-
-    def __post_init__(self) -> None:
-        if self.line_tolerance <= 0 or self.word_gap <= 0:
-            raise ValueError("line_tolerance and word_gap must be positive")
-        if self.max_pages < 1:
-            raise ValueError("max_pages must be at least 1")
-
-
-def read_pdf_bytes(data: bytes, config: ReaderConfig) -> RawDocument:
+def read_pdf_bytes(data: bytes, config: ReadConfig) -> RawDocument:
     """Read a PDF's pages into lines (and tables); raise DocumentError for unreadable input."""
     check_pdf_bytes(data)
     with _open(data, None) as pdf:
         if len(pdf.pages) > config.max_pages:
             raise DocumentError(
-                "read",
-                "too_many_pages",
+                Stage.READ,
+                FailureKind.TOO_MANY_PAGES,
                 f"The PDF has {len(pdf.pages)} pages, more than the limit of {config.max_pages}.",
             )
         pages = [page for _, page in _each_page(pdf, lambda page: _read_page(page, config))]
     if not any(p.lines for p in pages):
         raise DocumentError(
-            "read",
-            "no_text_layer",
+            Stage.READ,
+            FailureKind.NO_TEXT_LAYER,
             "The PDF has no text layer (a scan or an image); run OCR on it first.",
         )
     return RawDocument(pages=tuple(pages), engine="pdfplumber")
 
 
-def read_pages(data: bytes, page_numbers: Sequence[int], config: ReaderConfig) -> dict[int, Page]:
+def read_pages(data: bytes, page_numbers: Sequence[int], config: ReadConfig) -> dict[int, Page]:
     """Some pages (1-based numbers) read exactly as `read_pdf_bytes` reads them."""
     if not page_numbers:
         return {}
@@ -75,7 +61,7 @@ def find_ruled_tables(
     size: tuple[float, float],
     glyphs: Sequence[Glyph],
     paths: Sequence[DrawnPath],
-    config: ReaderConfig,
+    config: ReadConfig,
 ) -> tuple[tuple[Table, Box], ...]:
     """The ruled tables of a page another engine has read: its glyphs (blanks included) and paths.
 
@@ -90,7 +76,9 @@ def find_ruled_tables(
     try:
         return _find_tables(_DrawnPage(number, size, shapes, glyphs), config)
     except Exception as exc:  # as in read_pdf_bytes: what the table finder chokes on is a damaged page
-        raise DocumentError("read", "damaged", f"Page {number} cannot be read ({type(exc).__name__}): {exc}") from None
+        raise DocumentError(
+            Stage.READ, FailureKind.DAMAGED, f"Page {number} cannot be read ({type(exc).__name__}): {exc}"
+        ) from None
 
 
 class _DrawnPage(Container):
@@ -172,7 +160,7 @@ def _open(data: bytes, page_numbers: list[int] | None) -> Iterator["pdfplumber.P
     except Exception as exc:  # a broken page tree or page dictionary: pdfplumber raises anything here
         # not `with pdf`: closing walks the broken tree again and raises a second time
         raise DocumentError(
-            "read", "damaged", f"The PDF's page tree cannot be read ({type(exc).__name__}): {exc}"
+            Stage.READ, FailureKind.DAMAGED, f"The PDF's page tree cannot be read ({type(exc).__name__}): {exc}"
         ) from None
     with pdf:
         yield pdf
@@ -186,7 +174,7 @@ def _each_page(pdf: "pdfplumber.PDF", read: Callable[["pdfplumber.page.Page"], _
             raise
         except Exception as exc:  # a broken content stream inside one page
             raise DocumentError(
-                "read", "damaged", f"Page {page.page_number} cannot be read ({type(exc).__name__}): {exc}"
+                Stage.READ, FailureKind.DAMAGED, f"Page {page.page_number} cannot be read ({type(exc).__name__}): {exc}"
             ) from None
         finally:
             page.close()  # frees the page's layout cache: 560 MiB -> 47 MiB on 100 pages
@@ -195,12 +183,14 @@ def _each_page(pdf: "pdfplumber.PDF", read: Callable[["pdfplumber.page.Page"], _
 def _classify(exc: BaseException) -> DocumentError:
     if isinstance(exc, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(exc).lower():
         return DocumentError(
-            "read", "encrypted", "The PDF is encrypted with a password; ask the publisher for an open copy."
+            Stage.READ,
+            FailureKind.ENCRYPTED,
+            "The PDF is encrypted with a password; ask the publisher for an open copy.",
         )
-    return DocumentError("read", "damaged", f"The PDF cannot be opened ({type(exc).__name__}): {exc}")
+    return DocumentError(Stage.READ, FailureKind.DAMAGED, f"The PDF cannot be opened ({type(exc).__name__}): {exc}")
 
 
-def _read_page(page: "pdfplumber.page.Page", config: ReaderConfig) -> Page:
+def _read_page(page: "pdfplumber.page.Page", config: ReadConfig) -> Page:
     found = _find_tables(page, config)
     words = page.extract_words(
         x_tolerance=config.word_gap,
@@ -218,7 +208,7 @@ def _read_page(page: "pdfplumber.page.Page", config: ReaderConfig) -> Page:
     )
 
 
-def _find_tables(page: "pdfplumber.page.Page | _DrawnPage", config: ReaderConfig) -> tuple[tuple[Table, Box], ...]:
+def _find_tables(page: "pdfplumber.page.Page | _DrawnPage", config: ReadConfig) -> tuple[tuple[Table, Box], ...]:
     # find_tables is the expensive call; pages without rules or boxes cannot hold a ruled table
     if not config.tables or len(page.lines) + len(page.rects) < 4:
         return ()

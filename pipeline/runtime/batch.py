@@ -16,7 +16,6 @@ from functools import cache, partial
 from pathlib import Path
 
 from pipeline.runtime.limits import (
-    OUT_OF_MEMORY,
     RUN_OUTCOMES,
     Limits,
     check_declared_pages,
@@ -24,7 +23,9 @@ from pipeline.runtime.limits import (
     failure_result,
     out_of_memory_failure,
 )
-from pipeline.runtime.process import ProcessConfig, Resources, build_resources, process_document
+from pipeline.extract.resources import Resources, build_resources
+from pipeline.runtime.process import ProcessConfig, process_document
+from pipeline.model.kinds import FailureKind, Stage
 from pipeline.model.records import DocumentResult, Failure, SourceFile
 from pipeline.storage import is_url, read_bytes
 from pipeline.runtime.workers import WorkerStartError, run_in_workers
@@ -109,19 +110,18 @@ def process_file(source: SourceFile, config: ProcessConfig, limits: Limits | Non
     try:
         data = _read_source(source, limits)
     except MemoryError:
-        return failure_result(source, out_of_memory_failure(source, "read", limits))
+        return failure_result(source, out_of_memory_failure(source, Stage.READ, limits))
     except Exception as exc:  # noqa: BLE001 - OSError locally; an object store's client raises its own
         reason = getattr(exc, "strerror", None) or str(exc)
-        return failure_result(
-            source, Failure(source.path, source.sha256, "read", "unreadable", f"{source.path} cannot be read: {reason}.")
-        )
+        message = f"{source.path} cannot be read: {reason}."
+        return failure_result(source, Failure(source.path, source.sha256, Stage.READ, FailureKind.UNREADABLE, message))
     refused = check_size(source, len(data), limits)
     if refused is None and hashlib.sha256(data).hexdigest() != source.sha256:
         refused = Failure(
             source.path,
             source.sha256,
-            "read",
-            "changed_during_run",
+            Stage.READ,
+            FailureKind.CHANGED_DURING_RUN,
             f"{source.path} changed while parlq was running; run parlq again once it is complete.",
         )
     refused = refused or check_declared_pages(source, data, limits)
@@ -130,8 +130,8 @@ def process_file(source: SourceFile, config: ProcessConfig, limits: Limits | Non
     try:
         result = process_document(source, data, config, process_resources())
     except MemoryError:  # raised outside process_document's own handling, e.g. building resources
-        return failure_result(source, out_of_memory_failure(source, "read", limits))
-    memory = next((f for f in result.failures if f.error == OUT_OF_MEMORY), None)
+        return failure_result(source, out_of_memory_failure(source, Stage.READ, limits))
+    memory = next((f for f in result.failures if f.error == FailureKind.OUT_OF_MEMORY), None)
     return result if memory is None else failure_result(source, out_of_memory_failure(source, memory.stage, limits))
 
 

@@ -13,20 +13,21 @@ import re
 import signal
 from dataclasses import dataclass
 
+from pipeline.model.kinds import FailureKind, Stage, ValidationCheck
 from pipeline.model.records import DocumentResult, Failure, SourceFile
 
 MIB = 1 << 20
-TOO_LARGE = "too_large"
-TOO_MANY_PAGES = "too_many_pages"
-TIMEOUT = "timeout"
-OUT_OF_MEMORY = "out_of_memory"
-WORKER_CRASHED = "worker_crashed"
 # Failures that depend on the run's limits or its machine, not only on the file and the code.
-RUN_DEPENDENT_ERRORS = frozenset({TOO_LARGE, TOO_MANY_PAGES, TIMEOUT, OUT_OF_MEMORY, WORKER_CRASHED})
+RUN_DEPENDENT_ERRORS: frozenset[str] = frozenset({
+    FailureKind.TOO_LARGE, FailureKind.TOO_MANY_PAGES, FailureKind.TIMEOUT, FailureKind.OUT_OF_MEMORY,
+    FailureKind.WORKER_CRASHED,
+})  # fmt: skip
 # Those and the failures of the moment (the file could not be read or changed while it was, a
 # question date after the day of the run): never cached, tried again by the next run, and part
 # of the snapshot id (see `snapshot.compute_snapshot_id`).
-RUN_OUTCOMES = RUN_DEPENDENT_ERRORS | {"unreadable", "changed_during_run", "question_date_not_future"}
+RUN_OUTCOMES: frozenset[str] = RUN_DEPENDENT_ERRORS | {
+    FailureKind.UNREADABLE, FailureKind.CHANGED_DURING_RUN, ValidationCheck.QUESTION_DATE_NOT_FUTURE,
+}  # fmt: skip
 
 # No \b around the keywords: without it the scan is eight times faster on binary stream data;
 # "endobj" and "endstream" come first so their tails are never read as "obj" or "stream".
@@ -63,8 +64,8 @@ def check_size(source: SourceFile, size: int, limits: Limits) -> Failure | None:
     return Failure(
         source.path,
         source.sha256 or None,
-        "read",
-        TOO_LARGE,
+        Stage.READ,
+        FailureKind.TOO_LARGE,
         f"The file is {_mib(size)}, more than the limit of {_mib(limits.max_file_bytes)} (--max-file-mb); "
         "it was not read. Raise the limit if the file is genuine.",
     )
@@ -82,8 +83,8 @@ def check_declared_pages(source: SourceFile, data: bytes, limits: Limits) -> Fai
     return Failure(
         source.path,
         source.sha256,
-        "read",
-        TOO_MANY_PAGES,
+        Stage.READ,
+        FailureKind.TOO_MANY_PAGES,
         f"The PDF declares {declared} pages, more than the limit of {limits.max_pages} (--max-pages); it was not read.",
     )
 
@@ -149,22 +150,22 @@ def timeout_result(source: SourceFile, limits: Limits) -> DocumentResult:
     failure = Failure(
         source.path,
         source.sha256,
-        "read",
-        TIMEOUT,
+        Stage.READ,
+        FailureKind.TIMEOUT,
         f"Processing was stopped after {limits.timeout_s:g} s (--timeout); the file may loop or be built to "
         "exhaust a reader. Check it, or raise the limit if it is genuine and very long.",
     )
     return failure_result(source, failure)
 
 
-def out_of_memory_failure(source: SourceFile, stage: str, limits: Limits | None = None) -> Failure:
+def out_of_memory_failure(source: SourceFile, stage: Stage, limits: Limits | None = None) -> Failure:
     """The failure of a document that needed more memory than a worker may use."""
     limit = f" of {_mib(limits.memory_bytes)}" if limits and limits.memory_bytes else ""
     return Failure(
         source.path,
         source.sha256,
         stage,
-        OUT_OF_MEMORY,
+        FailureKind.OUT_OF_MEMORY,
         f"Reading the file needed more memory than the limit{limit} (--memory-mb); it may be built to exhaust "
         "memory (a decompression bomb, millions of glyphs). Check it, or raise the limit if it is genuine.",
     )
@@ -192,13 +193,13 @@ def ran_out_of_memory(exc: BaseException) -> bool:
 def death_result(source: SourceFile, exitcode: int | None, limits: Limits) -> DocumentResult:
     """The result of a document whose worker died under it (a signal or an unexpected exit)."""
     if exitcode is not None and exitcode < 0 and -exitcode in _MEMORY_SIGNALS:
-        return failure_result(source, out_of_memory_failure(source, "read", limits))
+        return failure_result(source, out_of_memory_failure(source, Stage.READ, limits))
     how = f"signal {_signal_name(-exitcode)}" if exitcode and exitcode < 0 else f"exit code {exitcode}"
     failure = Failure(
         source.path,
         source.sha256,
-        "read",
-        WORKER_CRASHED,
+        Stage.READ,
+        FailureKind.WORKER_CRASHED,
         f"The worker reading this file died ({how}); the file probably crashes a PDF library. "
         "Please report it with the file.",
     )

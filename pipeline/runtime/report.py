@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from pipeline.discover.sources import DUPLICATE, Discovery, input_files
+from pipeline.discover.sources import Discovery, input_files
+from pipeline.model.kinds import FailureKind
 from pipeline.model.records import CarryPlan, DocumentResult, Failure, RunSummary, SnapshotInfo, SourceFile
 
 
@@ -79,7 +80,7 @@ def summarize_run(
         duplicates=duplicates,
         sections=sum(len(r.sections) for r in results) + (carried.sections if carried else 0),
         applications=sum(len(r.applications) for r in results) + (carried.applications if carried else 0),
-        failures=sum(1 for f in failures if f.error != DUPLICATE),
+        failures=sum(1 for f in failures if f.error != FailureKind.DUPLICATE),
         snapshot_id=info.snapshot_id,
         snapshot_path=info.path,
         published=info.published,
@@ -116,9 +117,9 @@ def _outcomes(result: DocumentResult) -> list[str]:
     kinds = []
     if result.document is not None:
         kinds.append("document")
-    elif any(f.error != DUPLICATE for f in result.failures):
+    elif any(f.error != FailureKind.DUPLICATE for f in result.failures):
         kinds.append("failed")
-    if any(f.error == DUPLICATE for f in result.failures):
+    if any(f.error == FailureKind.DUPLICATE for f in result.failures):
         kinds.append("duplicate")
     return kinds
 

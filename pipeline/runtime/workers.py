@@ -22,7 +22,8 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 
-from pipeline.runtime.limits import OUT_OF_MEMORY, Limits, check_headroom, death_result, limit_memory, timeout_result
+from pipeline.model.kinds import FailureKind
+from pipeline.runtime.limits import Limits, check_headroom, death_result, limit_memory, timeout_result
 from pipeline.model.records import DocumentResult, SourceFile
 
 STARTUP_TIMEOUT_S = 300.0  # building spaCy on a loaded machine; a worker slower than this is broken
@@ -130,7 +131,7 @@ class _Worker:
                 self.deadline = time.monotonic() + limits.timeout_s if self.pending else float("inf")
         except (EOFError, OSError):
             pass  # the worker is gone; its exit code tells the rest
-        if any(f.error == OUT_OF_MEMORY for r in results for f in r.failures):
+        if any(f.error == FailureKind.OUT_OF_MEMORY for r in results for f in r.failures):
             self.finished = True  # a heap that hit the limit may stay fragmented: start a fresh worker
         if self.finished or (self.process.exitcode is None and time.monotonic() < self.deadline):
             return results
@@ -209,7 +210,7 @@ def _serve(conn: Connection, work: Callable, warm_up: Callable, limits: Limits, 
             return
         result = work(source)
         conn.send(("result", result))
-        if any(f.error == OUT_OF_MEMORY for f in result.failures):
+        if any(f.error == FailureKind.OUT_OF_MEMORY for f in result.failures):
             return  # the parent retires this worker: the source waiting in the pipe goes to a fresh one
 
 

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Set
+import datetime as dt
 from dataclasses import dataclass, replace
+from typing import Protocol
 
-from pipeline.clean.layout import join_lines, word_forms
-from pipeline.model.records import ApplicationItem, Line, Paragraph, ParsedDocument, Table
+from pipeline.clean.layout import LayoutConfig, join_lines, word_forms
+from pipeline.model.kinds import Status
+from pipeline.model.document import CleanDocument, Line, Paragraph, ParsedDocument, Table
+from pipeline.model.records import ApplicationItem
 from pipeline.parse.values import find_declared_count, parse_amount
 
 HEADING = re.compile(r"^(?P<number>\d{1,3})[.)]\s+(?P<place>[^\s–—].*?)\s+[–—-]\s*(?P<title>\S.*)$", re.S)
@@ -24,15 +28,10 @@ _ACCEPTED = re.compile(r"geselecteerd|weerhouden|goedgekeurd|aanvaard|toegekend|
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9“‘\"'(])")
 
 
-@dataclass(frozen=True)
-class SegmentConfig:
-    """Geometry thresholds for telling a wrapped title from its summary."""
+class PlaceTest(Protocol):
+    """Whether a text names a place on a day (`pipeline.extract.resources.Resources` is one)."""
 
-    full_line: float = 0.12  # a line ending within this share of the column width is full
-
-    def __post_init__(self) -> None:
-        if not 0 < self.full_line < 1:
-            raise ValueError("full_line must be in (0, 1)")
+    def is_place(self, text: str, on: dt.date) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -42,19 +41,27 @@ class Segmentation:
     count_problems: tuple[str, ...]  # declared vs found, one sentence per mismatching list
 
 
+def segment_document(
+    parsed: ParsedDocument, clean: CleanDocument, resources: PlaceTest, layout: LayoutConfig
+) -> Segmentation:
+    """The segment step: `segment_applications` on the clean text's column, places checked on the question's date."""
+    on = parsed.meta.question_date
+    return segment_applications(parsed, clean.text_width, lambda text: resources.is_place(text, on), layout)
+
+
 def segment_applications(
     parsed: ParsedDocument,
     column: tuple[float, float],
     is_place: Callable[[str], bool],
-    config: SegmentConfig,
+    layout: LayoutConfig,
 ) -> Segmentation:
     """Find every application list and table in the answers, in document order, numbered 1..N."""
     paragraphs = [p for section in parsed.answers for p in section.paragraphs]
     vocabulary = _WordForms(paragraphs)
-    full_from = column[1] - config.full_line * max(column[1] - column[0], 1.0)
+    full_from = column[1] - layout.full_line * max(column[1] - column[0], 1.0)
     items: list[ApplicationItem] = []
     declared: list[tuple[int, str, int]] = []  # (count, verb, index of the list it announces)
-    lists: list[tuple[str, int]] = []  # (status, number of items) per list, in order
+    lists: list[tuple[Status, int]] = []  # (status, number of items) per list, in order
     for section in parsed.answers:
         found = _segment_section(section.paragraphs, vocabulary, full_from, is_place)
         for status_hint, intro, group in found:
@@ -97,12 +104,12 @@ class _WordForms(Set[str]):
 
 def _segment_section(
     paragraphs: tuple[Paragraph, ...], vocabulary: Set[str], full_from: float, is_place: Callable[[str], bool]
-) -> list[tuple[str, str, list[ApplicationItem]]]:
+) -> list[tuple[Status, str, list[ApplicationItem]]]:
     """Lists in one answer: (status, intro text, items) for each."""
-    found: list[tuple[str, str, list[ApplicationItem]]] = []
+    found: list[tuple[Status, str, list[ApplicationItem]]] = []
     intro = ""
     current: list[tuple[Paragraph, list[Paragraph]]] = []  # heading paragraph + following paragraphs
-    status = "submitted"
+    status = Status.SUBMITTED
     for para in paragraphs:
         heading = HEADING.match(para.text) if para.table is None else None
         if heading and _place_of(heading.group("place"), is_place):
@@ -119,7 +126,7 @@ def _segment_section(
         if para.table is not None:
             rows = _table_items(para.table, is_place)
             if rows:
-                found.append(("accepted", intro, rows))
+                found.append((Status.ACCEPTED, intro, rows))
                 intro = ""
         else:
             intro = f"{intro} {para.text}".strip()
@@ -139,7 +146,7 @@ def _is_intro(text: str) -> bool:
 
 
 def _items_from(
-    group: list[tuple[Paragraph, list[Paragraph]]], status: str, vocabulary: Set[str], full_from: float
+    group: list[tuple[Paragraph, list[Paragraph]]], status: Status, vocabulary: Set[str], full_from: float
 ) -> list[ApplicationItem]:
     # the paragraphs after the last item belong to it only if items here run over several paragraphs
     multi = any(extra for _, extra in group[:-1])
@@ -151,7 +158,7 @@ def _items_from(
 
 
 def _item(
-    head: Paragraph, extra: list[Paragraph], status: str, vocabulary: Set[str], full_from: float
+    head: Paragraph, extra: list[Paragraph], status: Status, vocabulary: Set[str], full_from: float
 ) -> ApplicationItem:
     cut = title_line_count(head.lines, full_from)
     heading = HEADING.match(join_lines([line.text for line in head.lines[:cut]], vocabulary))
@@ -164,7 +171,7 @@ def _item(
     summary_parts += [p.text for p in extra]
     summary = "\n\n".join(part for part in summary_parts if part)
     last = extra[-1] if extra else head
-    if status == "rejected":
+    if status == Status.REJECTED:
         # in a list of rejections the text under a heading is the decision's motivation
         summary, reason = "", " ".join(summary.split()) or None
     else:
@@ -213,14 +220,14 @@ def _place_of(place: str, is_place: Callable[[str], bool]) -> bool:
     return 0 < len(words) <= 6 and place[:1].isupper() and is_place(place)
 
 
-def _status_of(intro: str) -> str:
+def _status_of(intro: str) -> Status:
     last = _SENTENCE.split(intro.strip())[-3:]  # the sentences right before the list announce it
     text = " ".join(last)
     if _REJECTED.search(text):
-        return "rejected"
+        return Status.REJECTED
     if _ACCEPTED.search(text):
-        return "accepted"
-    return "submitted"
+        return Status.ACCEPTED
+    return Status.SUBMITTED
 
 
 _PLACE_HEADER = re.compile(r"gemeente|stad|bestuur|lokaal", re.IGNORECASE)
@@ -265,7 +272,7 @@ def _table_items(table: Table, is_place: Callable[[str], bool]) -> list[Applicat
                 summary="",
                 page_start=table.page,
                 page_end=table.page,
-                status="accepted",
+                status=Status.ACCEPTED,
                 budget_eur=budget,
                 neighbourhood_hint=(cells[area_col].strip() or None) if area_col is not None and area_col < len(cells) else None,
             )
@@ -278,7 +285,7 @@ def _column(header: list[str], pattern: re.Pattern[str], exclude: set[int] = fro
 
 
 def _check_counts(
-    declared: list[tuple[int, str, int]], lists: list[tuple[str, int]], total_found: int
+    declared: list[tuple[int, str, int]], lists: list[tuple[Status, int]], total_found: int
 ) -> tuple[int | None, tuple[str, ...]]:
     """The declared total and a sentence per list whose declared count differs from what was found."""
     if not declared:
@@ -288,12 +295,12 @@ def _check_counts(
     total = submitted[0][0] if submitted else declared[0][0]
     for count, verb, index in declared:
         if verb in {"ingediend", "ontvangen"}:
-            found = max((n for status, n in lists if status == "submitted"), default=0)
+            found = max((n for status, n in lists if status == Status.SUBMITTED), default=0)
             found = found or total_found
         elif 0 <= index < len(lists):
             found = lists[index][1]
         else:
-            found = sum(n for status, n in lists if status == "accepted") or total_found
+            found = sum(n for status, n in lists if status == Status.ACCEPTED) or total_found
         if count != found:
             problems.append(f"The answer declares {count} applications {verb}, but {found} were found.")
     return total, tuple(problems)

@@ -1,10 +1,10 @@
 """Validate: pandera models derived from the schema, plus domain checks.
 
-A failing row is removed and becomes a Failure(stage="validate", error=<check name>); the rest
-of its document is kept. A failing documents row drops its whole document.
-Check names: type, not_null, pattern, enum, min, unique (from the schema); nis_code_known,
-province_consistent, theme_vocabulary, item_number_range, budget_max, question_date_not_future,
-(declared_count comes from pipeline/segment/applications.py) (domain); no_document. Validating twice adds nothing.
+A failing row is removed and becomes a Failure(stage=validate, error=<the ValidationCheck it
+failed>); the rest of its document is kept. A failing documents row drops its whole document.
+The checks: those of the schema (type, not_null, pattern, enum, min, unique), those of the domain
+(declared_count comes from pipeline/segment/applications.py), and no_document; see
+`pipeline.model.kinds.ValidationCheck`. Validating twice adds nothing.
 Two results with the same doc_id (same content under two paths) both fail `unique`: the caller
 is expected to process each content once (discover.split_duplicates).
 """
@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 import pandas as pd
 import pandera.pandas as pa
@@ -26,6 +27,7 @@ try:
 except ImportError:  # another layout of pandera: it is imported on first use as before
     pass
 
+from pipeline.model.kinds import Stage, ValidationCheck
 from pipeline.model.records import DocumentResult, Failure
 from pipeline.dataset.tabulate import PANDAS_DTYPES, build_table, result_columns, table_from_columns, to_frame
 from pipeline.validate.type_checks import find_mistyped
@@ -68,7 +70,7 @@ def validate_results(
     for r in rejections:
         # Duplicate applications also duplicate their theme rows: one report per row is enough.
         mark = (r.result, r.table, r.row, r.check)
-        mark += () if r.check == "unique" else (r.column, repr(r.value))
+        mark += () if r.check == ValidationCheck.UNIQUE else (r.column, repr(r.value))
         if mark not in seen:
             seen.add(mark)
             by_result.setdefault(r.result, []).append(r)
@@ -104,7 +106,7 @@ class _Rejection:
     result: int  # index into the results
     table: str  # documents, sections or applications: the row that is removed
     row: int  # index within that part of the result
-    check: str
+    check: str  # a ValidationCheck, or pandera's name of a check parlq does not define
     column: str
     value: object
     detail: str  # what is wrong, ending the failure sentence
@@ -113,11 +115,11 @@ class _Rejection:
 def _column_checks(c: ColumnSpec) -> list[pa.Check]:
     checks = []
     if c.pattern is not None:
-        checks.append(pa.Check(lambda s, p=c.pattern: s.str.fullmatch(p), name="pattern"))
+        checks.append(pa.Check(lambda s, p=c.pattern: s.str.fullmatch(p), name=ValidationCheck.PATTERN))
     if c.enum is not None:
-        checks.append(pa.Check(lambda s, v=c.enum: s.isin(v), name="enum"))
+        checks.append(pa.Check(lambda s, v=c.enum: s.isin(v), name=ValidationCheck.ENUM))
     if c.min is not None:
-        checks.append(pa.Check(lambda s, m=c.min: s >= m, name="min"))
+        checks.append(pa.Check(lambda s, m=c.min: s >= m, name=ValidationCheck.MIN))
     return checks
 
 
@@ -132,7 +134,8 @@ def _check_table(results: Sequence[DocumentResult], spec: TableSpec) -> list[_Re
     for k, bad in sorted(mistyped.items()):
         detail = "is not a valid {} value"
         rejections += [
-            _Rejection(*refs[k], "type", c.name, _as_row_value(columns[c.name][k]), detail.format(c.type)) for c in bad
+            _Rejection(*refs[k], ValidationCheck.TYPE, c.name, _as_row_value(columns[c.name][k]), detail.format(c.type))
+            for c in bad
         ]
     if mistyped:
         keep = [k for k in range(len(refs)) if k not in mistyped]
@@ -151,6 +154,8 @@ def _check_table(results: Sequence[DocumentResult], spec: TableSpec) -> list[_Re
 
 
 def _as_row_value(value: object) -> object:
+    if isinstance(value, StrEnum):  # a message shows the repr: 'question', not <SectionKind.QUESTION: ...>
+        return value.value
     return list(value) if isinstance(value, tuple) else value  # as a row shows it (and Arrow reads it)
 
 
@@ -158,11 +163,11 @@ def _from_failure_cases(
     cases: object, spec: TableSpec, columns: dict[str, list[object]], refs: list[tuple[int, str, int]]
 ) -> list[_Rejection]:
     if not isinstance(cases, pd.DataFrame) or "index" not in cases:
-        cases = pd.DataFrame({"check": ["schema"], "column": [None], "index": [None]})
+        cases = pd.DataFrame({"check": [ValidationCheck.SCHEMA.value], "column": [None], "index": [None]})
     found: dict[tuple, _Rejection] = {}
     for case in cases.itertuples(index=False):
         check = _check_name(str(case.check))
-        unique = check == "unique"
+        unique = check == ValidationCheck.UNIQUE
         # The document is named in the message already, so a key is shown without doc_id.
         shown_key = tuple(k for k in spec.key if k != "doc_id") or spec.key
         column = ", ".join(shown_key) if unique else str(case.column)
@@ -194,7 +199,7 @@ def _check_domain(results: Sequence[DocumentResult], context: ValidationContext)
         date = doc.question_date if type(doc.question_date) is dt.date else None
         if date is not None and date > context.today:
             detail = f"is after today ({context.today})"
-            out.append(_Rejection(i, "documents", 0, "question_date_not_future", "question_date", date,
+            out.append(_Rejection(i, "documents", 0, ValidationCheck.QUESTION_DATE_NOT_FUTURE, "question_date", date,
                                   detail))
         # N of "1..N" is the count the parser found, so removing rows here never shifts it.
         n = doc.application_count if isinstance(doc.application_count, int) else len(result.applications)
@@ -214,23 +219,23 @@ def _check_application(app: object, n: int, date: dt.date | None, max_budget: fl
     if isinstance(nis, str) and re.fullmatch(nis_pattern, nis) and date is not None:
         if not context.is_valid_code(nis, date):
             detail = f"is not a municipality code on the question date {date}"
-            found.append(("nis_code_known", "nis_code", nis, detail))
+            found.append((ValidationCheck.NIS_CODE_KNOWN, "nis_code", nis, detail))
         elif (expected := context.province_of(nis, date)) != app.province:
             detail = f"is not {expected!r}, the province of NIS code {nis} on {date}"
-            found.append(("province_consistent", "province", app.province, detail))
+            found.append((ValidationCheck.PROVINCE_CONSISTENT, "province", app.province, detail))
     terms = tuple(m.theme for m in app.theme_terms) if isinstance(app.theme_terms, tuple) else ()
     for column, themes in (("themes", app.themes), ("theme_terms", terms)):
         if isinstance(themes, tuple | list):
             detail = "is not a theme id of the vocabulary"
-            found += [("theme_vocabulary", column, t, detail) for t in themes if t not in context.themes]
+            found += [(ValidationCheck.THEME_VOCABULARY, column, t, detail) for t in themes if t not in context.themes]
     number = app.item_number
     if isinstance(number, int) and number > n:
         detail = f"is above the {n} applications of the document (numbers must run 1..{n})"
-        found.append(("item_number_range", "item_number", number, detail))
+        found.append((ValidationCheck.ITEM_NUMBER_RANGE, "item_number", number, detail))
     budget = app.budget_eur
     if isinstance(budget, int | float) and max_budget is not None and budget > max_budget:
         detail = f"is above the stated maximum of {max_budget} euro per project"
-        found.append(("budget_max", "budget_eur", budget, detail))
+        found.append((ValidationCheck.BUDGET_MAX, "budget_eur", budget, detail))
     return found
 
 
@@ -244,10 +249,10 @@ def _apply(result: DocumentResult, rejections: list[_Rejection], sha_pattern: st
     rejections = sorted(rejections, key=lambda r: (ROW_TABLES.index(r.table), r.row, r.check, r.column))
     if result.document is None and (result.sections or result.applications):
         message = f"{result.source_file} has sections or applications but no document row; none was written."
-        note = Failure(result.source_file, sha, "validate", "no_document", message)
+        note = Failure(result.source_file, sha, Stage.VALIDATE, ValidationCheck.NO_DOCUMENT, message)
         return replace(result, sections=(), applications=(), failures=old + (note,))
     dropped_doc = any(r.table == "documents" for r in rejections)
-    new = (Failure(result.source_file, sha, "validate", r.check, _message(result, r)) for r in rejections)
+    new = (Failure(result.source_file, sha, Stage.VALIDATE, r.check, _message(result, r)) for r in rejections)
     new = tuple(dict.fromkeys(f for f in new if f not in old))  # a second pass adds no duplicates
     if dropped_doc:
         return replace(result, document=None, sections=(), applications=(), failures=old + new)
@@ -274,7 +279,7 @@ def _message(result: DocumentResult, r: _Rejection) -> str:
     if r.table == "documents":
         counts = f"{len(result.sections)} sections and {len(result.applications)} applications"
         outcome = f"; the document with its {counts} was not written"
-    elif r.check == "unique":
+    elif r.check == ValidationCheck.UNIQUE:
         outcome = "; none of the rows with that value was written"  # one failure for all copies
     else:
         outcome = "; that row was not written"
@@ -282,20 +287,23 @@ def _message(result: DocumentResult, r: _Rejection) -> str:
 
 
 _DETAILS = {
-    "not_null": "is missing but the column is required",
-    "pattern": "does not match the pattern {spec.pattern}",
-    "enum": "is not one of {spec.enum}",
-    "min": "is below the minimum {spec.min}",
-    "unique": "occurs more than once",
+    ValidationCheck.NOT_NULL: "is missing but the column is required",
+    ValidationCheck.PATTERN: "does not match the pattern {spec.pattern}",
+    ValidationCheck.ENUM: "is not one of {spec.enum}",
+    ValidationCheck.MIN: "is below the minimum {spec.min}",
+    ValidationCheck.UNIQUE: "occurs more than once",
 }
+_CHECKS = frozenset(ValidationCheck)
 
 
 def _check_name(pandera_name: str) -> str:
+    """The ValidationCheck of pandera's name for a check; pandera's own name for one parlq does not define."""
     if pandera_name == "not_nullable":
-        return "not_null"
+        return ValidationCheck.NOT_NULL
     if pandera_name.endswith("uniqueness"):
-        return "unique"
-    return pandera_name.split("(")[0]
+        return ValidationCheck.UNIQUE
+    name = pandera_name.split("(")[0]
+    return ValidationCheck(name) if name in _CHECKS else name
 
 
 def _owners(result: DocumentResult, table: str, i: int, n_rows: int) -> list[tuple[int, str, int]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
+from enum import StrEnum
 from itertools import chain
 
 from schemas import ColumnSpec, TableSpec
@@ -63,7 +64,8 @@ _NONE = type(None)
 
 
 def _all_strings(values: list[object]) -> bool:
-    return set(map(type, values)) <= {str, _NONE}
+    # a StrEnum member (Status.ACCEPTED) is a str that Arrow writes as its value
+    return all(kind in (str, _NONE) or issubclass(kind, StrEnum) for kind in set(map(type, values)))
 
 
 def _all_int32(values: list[object]) -> bool:
@@ -92,8 +94,8 @@ def _is_not_none(value: object) -> bool:
 
 
 # Whole columns whose values' exact types alone show them valid; a column that fails this is
-# checked value by value (str subclasses, bools, ints in a float column and numbers out of range
-# end up there).
+# checked value by value (str subclasses other than StrEnums, bools, ints in a float column and
+# numbers out of range end up there).
 COLUMN_CHECKS: dict[str, Callable[[list[object]], bool]] = {
     "string": _all_strings,
     "int32": _all_int32,

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.clean.layout import LayoutConfig, build_paragraphs, clean_document, join_lines, strip_furniture, word_forms
-from pipeline.model.records import Line, Page, RawDocument
+from pipeline.model.document import Line, Page, RawDocument
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ import hashlib
 import json
 import os
 import pickle
+import select
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -150,7 +150,7 @@ def test_stale_temporary_folders_are_cleaned(tmp_path: Path) -> None:
 
 
 CHILD = """
-import pickle, sys, time
+import os, pickle, sys
 from pathlib import Path
 import pyarrow.parquet as pq
 from pipeline.dataset.write import publish_snapshot
@@ -160,8 +160,9 @@ job = pickle.loads(Path(sys.argv[1]).read_bytes())
 
 def pause(step):
     if step == job["stop_at"]:
-        Path(job["marker"]).write_text(step)
-        time.sleep(120)
+        print("paused at", step, flush=True)  # the test's cue to kill this process
+        sys.stdin.read()  # until the kill; should the test itself be gone, its pipe closes:
+        os._exit(1)  # leave without publishing
 
 if job["stop_at"] == "parquet_half_written":
     write = pq.write_table
@@ -182,7 +183,6 @@ def test_sigkill_during_publication_keeps_previous_snapshot(tmp_path: Path, stop
     old = publish(RESULTS, out)
     new_results = RESULTS + (make_result("d", 2),)
     job = tmp_path / "job.pickle"
-    marker = tmp_path / "marker"
     job.write_bytes(
         pickle.dumps(
             {
@@ -190,23 +190,19 @@ def test_sigkill_during_publication_keeps_previous_snapshot(tmp_path: Path, stop
                 "inputs": [source_of(r) for r in new_results],
                 "out": str(out),
                 "stop_at": stop_at,
-                "marker": str(marker),
             }
         )
     )
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(job)], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert child.poll() is None, "the publishing process ended before the pause"
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.kill()
-        child.wait()
+    with subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(job)], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    ) as child:  # fmt: skip
+        try:
+            said = _next_line(child, 60)
+            assert said == f"paused at {stop_at}\n", f"the publishing process did not pause, it said {said!r}"
+            os.kill(child.pid, signal.SIGKILL)
+        finally:
+            child.kill()
     assert read_latest(out) == old.snapshot_id
     assert validate_snapshot(out) == []
     new = publish(new_results, out)
@@ -214,6 +210,13 @@ def test_sigkill_during_publication_keeps_previous_snapshot(tmp_path: Path, stop
     assert validate_snapshot(out) == [] and validate_snapshot(Path(old.path)) == []
     assert [p.name for p in (out / SNAPSHOTS).iterdir() if p.name.startswith(".")] == []
     assert [p.name for p in out.iterdir() if p.name.startswith(f"{LATEST}.")] == []
+
+
+def _next_line(child: subprocess.Popen, safety_net_s: float) -> str:
+    """The child's next line of output, "" once it has ended; fails when nothing comes within the safety net."""
+    ready, _, _ = select.select([child.stdout], [], [], safety_net_s)
+    assert ready, f"the child said nothing for {safety_net_s:g} s"
+    return child.stdout.readline()
 
 
 def test_invalid_rows_become_failures_and_valid_rows_are_written(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.discover.sources import DUPLICATE, OUTSIDE, Discovery, discover_sources, input_files
+from pipeline.discover.sources import Discovery, discover_sources, input_files
+from pipeline.model.kinds import FailureKind
 from pipeline.runtime.limits import Limits
 
 
@@ -62,7 +63,7 @@ def test_name_that_is_not_utf8_is_reported_in_a_writable_form(tmp_path: Path) ->
 def test_link_to_etc_passwd_is_not_followed(tmp_path: Path) -> None:
     (tmp_path / "x.pdf").symlink_to("/etc/passwd")
     found = discover_sources(tmp_path)
-    assert _errors(found) == {"x.pdf": OUTSIDE} and not found.sources
+    assert _errors(found) == {"x.pdf": FailureKind.OUTSIDE_SOURCE_DIR} and not found.sources
     assert found.problems[0].sha256 is None  # not even hashed
 
 
@@ -73,7 +74,7 @@ def test_link_to_a_folder_outside_is_reported(tmp_path: Path) -> None:
     _pdf(source / "ok.pdf", "ok")
     (source / "elders").symlink_to(outside, target_is_directory=True)
     found = discover_sources(source)
-    assert _paths(found) == ["ok.pdf"] and _errors(found) == {"elders": OUTSIDE}
+    assert _paths(found) == ["ok.pdf"] and _errors(found) == {"elders": FailureKind.OUTSIDE_SOURCE_DIR}
     assert "folder" in found.problems[0].message
 
 
@@ -83,7 +84,7 @@ def test_links_inside_source_dir(tmp_path: Path) -> None:
     (tmp_path / "again").symlink_to(tmp_path / "real", target_is_directory=True)
     found = discover_sources(tmp_path)
     # the linked file is a second name of the same content; the linked folder adds nothing
-    assert _paths(found) == ["alias.pdf"] and _errors(found) == {"real/a.pdf": DUPLICATE}
+    assert _paths(found) == ["alias.pdf"] and _errors(found) == {"real/a.pdf": FailureKind.DUPLICATE}
 
 
 @pytest.mark.parametrize("kind", ["dangling", "loop"])
@@ -130,7 +131,7 @@ def test_duplicates_keep_both_names(tmp_path: Path) -> None:
     found = discover_sources(tmp_path)
     assert _paths(found) == ["a copy.pdf", "other.pdf"]
     (duplicate,) = found.problems
-    assert duplicate.source_file == "z/first.pdf" and duplicate.error == DUPLICATE
+    assert duplicate.source_file == "z/first.pdf" and duplicate.error == FailureKind.DUPLICATE
     assert "a copy.pdf" in duplicate.message and duplicate.sha256 == found.sources[0].sha256
     assert sorted(f.path for f in input_files(found)) == ["a copy.pdf", "other.pdf", "z/first.pdf"]
 

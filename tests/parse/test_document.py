@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from pipeline.model.errors import DocumentError
 from pipeline.clean.layout import LayoutConfig, clean_document, join_lines
 from pipeline.parse.document import parse_document, split_sections
-from pipeline.read.plumber import ReaderConfig, read_pdf_bytes
-from pipeline.model.records import CleanDocument, Line, Paragraph
+from pipeline.read.config import ReadConfig
+from pipeline.read.plumber import read_pdf_bytes
+from pipeline.model.document import CleanDocument, Line, Paragraph
 from tests.fixtures.generate import DOCS_DIR
 from tests.fixtures.markup import block_text, parse_markup
 from tests.fixtures.render import VARIANTS
@@ -24,7 +25,7 @@ CASES = [(doc, variant) for doc in DOCS for variant in VARIANTS]
 
 
 def _parsed(path: Path):
-    return parse_document(clean_document(read_pdf_bytes(path.read_bytes(), ReaderConfig()), LayoutConfig()))
+    return parse_document(clean_document(read_pdf_bytes(path.read_bytes(), ReadConfig()), LayoutConfig()))
 
 
 @pytest.mark.parametrize(("doc", "variant"), CASES)

@@ -13,7 +13,8 @@ import pytest
 from pipeline.runtime.batch import BatchConfig, WorkerStartError, apply_page_limit, process_file, process_sources
 from pipeline.discover.sources import discover_sources
 from pipeline.runtime.limits import MIB, Limits
-from pipeline.runtime.process import ProcessConfig, ReadSettings
+from pipeline.read.config import ReadConfig
+from pipeline.runtime.process import ProcessConfig
 from pipeline.model.records import DocumentResult, SourceFile
 from tests.fixtures.hostile import cyclic_pdf
 
@@ -22,7 +23,7 @@ GOOD = ("buurtsport_subsidies__official.pdf", "seed_wijkverbeteringscontracten__
 CONFIG = ProcessConfig()
 # pdfminer loops on the cyclic PDF (cyclic_pdf) where PDFium refuses it as damaged: the timeout
 # tests read with pdfplumber
-HANGS = ProcessConfig(read=ReadSettings(engine="pdfplumber"))
+HANGS = ProcessConfig(read=ReadConfig(engine="pdfplumber"))
 
 
 def _corpus(root: Path, fixture_set, *names: str, hang: str | None = None) -> list[SourceFile]:
@@ -62,7 +63,7 @@ def test_batch_config_is_validated() -> None:
 
 def test_apply_page_limit_takes_the_stricter() -> None:
     assert apply_page_limit(CONFIG, Limits(max_pages=5)).read.max_pages == 5
-    loose = ProcessConfig(read=ReadSettings(max_pages=3))
+    loose = ProcessConfig(read=ReadConfig(max_pages=3))
     assert apply_page_limit(loose, Limits(max_pages=5)) is loose
 
 
@@ -77,6 +78,7 @@ def test_workers_match_inline_and_leave_no_process(tmp_path: Path, fixture_set) 
     assert not _worker_pids()
 
 
+@pytest.mark.slow  # waits out a 2 s timeout
 def test_a_timeout_is_recorded_and_never_cached(tmp_path: Path, fixture_set) -> None:
     sources = _corpus(tmp_path / "src", fixture_set, *GOOD[:2], hang="loop.pdf")
     batch = BatchConfig(workers=1, isolate=True, limits=Limits(timeout_s=2.0), cache_dir=tmp_path / "cache",

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.discover.sources import DUPLICATE, Discovery, input_files
+from pipeline.discover.sources import Discovery, input_files
+from pipeline.model.kinds import FailureKind
 from pipeline.model.records import DocumentResult, DocumentRow, Failure, SnapshotInfo, SourceFile
 from pipeline.runtime.report import AccountingError, check_accounting, format_failures, format_summary, summarize_run
 
@@ -35,7 +36,7 @@ def test_counts_by_source_file() -> None:
         _document("a.pdf"),
         _document("b.pdf", Failure("b.pdf", "s", "validate", "declared_count_mismatch", "m")),  # still a document
         _failed("c.pdf"),
-        _failed("d.pdf", DUPLICATE),
+        _failed("d.pdf", FailureKind.DUPLICATE),
     ]
     assert check_accounting(inputs, results) == (2, 1, 1)
 
@@ -46,7 +47,7 @@ def test_counts_by_source_file() -> None:
         ([_document("a.pdf")], "b.pdf has no result"),
         ([_document("a.pdf"), _failed("b.pdf"), _failed("c.pdf")], "c.pdf has a result but is not an input"),
         ([_document("a.pdf"), _failed("b.pdf"), _failed("b.pdf")], "b.pdf has more than one result"),
-        ([_document("a.pdf", Failure("a.pdf", "s", "read", DUPLICATE, "m")), _failed("b.pdf")],
+        ([_document("a.pdf", Failure("a.pdf", "s", "read", FailureKind.DUPLICATE, "m")), _failed("b.pdf")],
          "a.pdf is document and duplicate"),
         ([_document("a.pdf"), DocumentResult("b.pdf", "s", 0, None)], "b.pdf is neither a document nor a failure"),
     ],
@@ -65,7 +66,7 @@ def test_repeated_input_is_a_violation() -> None:
 @given(st.lists(st.sampled_from(["document", "failed", "duplicate"]), max_size=30))
 def test_counts_always_add_up(kinds: list[str]) -> None:
     paths = [f"f{i}.pdf" for i in range(len(kinds))]
-    makers = {"document": _document, "failed": _failed, "duplicate": lambda p: _failed(p, DUPLICATE)}
+    makers = {"document": _document, "failed": _failed, "duplicate": lambda p: _failed(p, FailureKind.DUPLICATE)}
     results = [makers[kind](path) for kind, path in zip(kinds, paths)]
     documents, failed, duplicates = check_accounting([_source(p) for p in paths], results)
     assert (documents, failed, duplicates) == tuple(kinds.count(k) for k in ("document", "failed", "duplicate"))
@@ -74,9 +75,13 @@ def test_counts_always_add_up(kinds: list[str]) -> None:
 def test_summary_prints_the_three_counts() -> None:
     discovery = Discovery(
         sources=(_source("a.pdf"), _source("b.pdf")),
-        problems=(Failure("c.pdf", "s", "read", DUPLICATE, "m"), Failure("x.pdf", None, "read", "outside", "m")),
+        problems=(
+            Failure("c.pdf", "s", "read", FailureKind.DUPLICATE, "m"),
+            Failure("x.pdf", None, "read", "outside", "m"),
+        ),
     )
-    results = [_document("a.pdf"), _failed("b.pdf"), _failed("c.pdf", DUPLICATE), _failed("x.pdf", "outside")]
+    duplicate = _failed("c.pdf", FailureKind.DUPLICATE)
+    results = [_document("a.pdf"), _failed("b.pdf"), duplicate, _failed("x.pdf", "outside")]
     assert len(input_files(discovery)) == 4
     summary = summarize_run(discovery, results, parsed=2, cached=0, info=INFO)
     assert (summary.inputs, summary.documents, summary.failed, summary.duplicates) == (4, 1, 2, 1)

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.model.records import DocumentMeta, Line, Paragraph, ParsedDocument, Section, Table
-from pipeline.segment.applications import HEADING, SegmentConfig, segment_applications, title_line_count
+from pipeline.model.document import DocumentMeta, Line, Paragraph, ParsedDocument, Section, Table
+from pipeline.clean.layout import LayoutConfig
+from pipeline.segment.applications import HEADING, segment_applications, title_line_count
 
 PLACES = {"ANTWERPEN", "GENT", "Leuven (Kessel-Lo)", "BRUGGE (ZEEBRUGGE)", "SINT-NIKLAAS", "Gent", "Hasselt", "Genk"}
 META = DocumentMeta(1, dt.date(2021, 10, 1), "A B", "C D", "Minister", "Titel")
@@ -85,7 +86,7 @@ def test_table_rows_are_accepted_applications_and_totals_are_not() -> None:
         bottom=200,
     )
     paragraphs = [_para(text="Er werden 2 projecten geselecteerd."), _para(text="table", table=table)]
-    result = segment_applications(_doc(paragraphs), (72, 520), _is_place, SegmentConfig())
+    result = segment_applications(_doc(paragraphs), (72, 520), _is_place, LayoutConfig())
     assert [(i.item_number, i.place, i.title, i.status, i.budget_eur, i.neighbourhood_hint) for i in result.items] == [
         (1, "Gent", "Samen sterk", "accepted", 612500.5, "Rabot"),
         (2, "Hasselt", "Runkst Vooruit", "accepted", 1200000.0, "Runkst"),
@@ -101,7 +102,7 @@ def test_rejected_list_after_table_numbers_on_and_keeps_reasons() -> None:
         _para([_line("1. Genk – Samen", 300), _line("Het dossier was onvolledig.", 300)]),
         _para([_line("2. Hasselt – Verder", 300), _line("De wijk is niet kwetsbaar genoeg.", 300)]),
     ]
-    result = segment_applications(_doc(paragraphs), (72, 520), _is_place, SegmentConfig())
+    result = segment_applications(_doc(paragraphs), (72, 520), _is_place, LayoutConfig())
     assert [(i.item_number, i.status, i.summary, i.decision_reason) for i in result.items] == [
         (1, "accepted", "", None),
         (2, "rejected", "", "Het dossier was onvolledig."),
@@ -115,14 +116,14 @@ def test_declared_count_mismatch_is_reported_and_rows_kept() -> None:
         _para([_line("1. Gent – A", 300), _line("Tekst.", 300)]),
         _para([_line("2. Genk – B", 300), _line("Tekst.", 300)]),
     ]
-    result = segment_applications(_doc(paragraphs), (72, 520), _is_place, SegmentConfig())
+    result = segment_applications(_doc(paragraphs), (72, 520), _is_place, LayoutConfig())
     assert len(result.items) == 2 and result.declared_count == 3
     assert result.count_problems == ("The answer declares 3 applications ingediend, but 2 were found.",)
 
 
 def test_numbered_list_that_is_not_applications_gives_no_items() -> None:
     paragraphs = [_para(text="De criteria zijn:"), _para(text="1. Kwaliteit – het project is sterk."), _para(text="2. Haalbaarheid.")]
-    assert segment_applications(_doc(paragraphs), (72, 520), _is_place, SegmentConfig()).items == ()
+    assert segment_applications(_doc(paragraphs), (72, 520), _is_place, LayoutConfig()).items == ()
 
 
 @given(st.lists(st.sampled_from(["Gent", "Genk", "Hasselt"]), min_size=1, max_size=15), st.booleans())
@@ -133,7 +134,7 @@ def test_segmentation_never_loses_or_duplicates_item_text(places: list[str], bol
         paragraphs.append(
             _para([_line(f"{n}. {place} – Titel nummer {n}", 300, bold=bold), _line(f"Samenvatting {n} met tekst.", 300)])
         )
-    result = segment_applications(_doc(paragraphs), (72, 520), _is_place, SegmentConfig())
+    result = segment_applications(_doc(paragraphs), (72, 520), _is_place, LayoutConfig())
     got = " ".join(f"{i.printed_number}. {i.place} – {i.title} {i.summary}" for i in result.items)
     assert got.split() == " ".join(p.text for p in paragraphs[1:]).split()
     assert [i.item_number for i in result.items] == list(range(1, len(places) + 1))
@@ -190,7 +191,7 @@ _ANSWER_PARAGRAPH = st.one_of(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_ANSWER_PARAGRAPH, max_size=10))
 def test_segmentation_of_anything_gives_numbered_items(paragraphs: list[Paragraph]) -> None:
-    result = segment_applications(_doc(paragraphs), (72, 520), _is_place, SegmentConfig())
+    result = segment_applications(_doc(paragraphs), (72, 520), _is_place, LayoutConfig())
     assert [i.item_number for i in result.items] == list(range(1, len(result.items) + 1))
     assert all(i.status in {"submitted", "accepted", "rejected"} and i.page_start <= i.page_end for i in result.items)
     assert all(i.budget_eur is None or 0 <= i.budget_eur < float("inf") for i in result.items)
@@ -201,5 +202,5 @@ def test_segmentation_of_anything_gives_numbered_items(paragraphs: list[Paragrap
 def test_heading_ending_at_its_dash_takes_the_title_from_the_next_line(widths: tuple[float, float]) -> None:
     """Found by the test above: a plain "3. GENT –" line ended the heading before its title."""
     lines = [_line("3. GENT –", widths[0]), _line("Samen sterk in de wijk", widths[1]), _line("Een samenvatting.", 300)]
-    result = segment_applications(_doc([_para(lines)]), (72, 520), _is_place, SegmentConfig())
+    result = segment_applications(_doc([_para(lines)]), (72, 520), _is_place, LayoutConfig())
     assert [(i.place, i.title, i.summary) for i in result.items] == [("GENT", "Samen sterk in de wijk", "Een samenvatting.")]

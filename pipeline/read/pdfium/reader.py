@@ -18,11 +18,13 @@ import pypdfium2  # noqa: F401 - importing the package initialises the PDFium li
 import pypdfium2.raw as pdfium
 
 from pipeline.model.errors import DocumentError
+from pipeline.model.kinds import FailureKind, Stage
 from pipeline.read.lines import DrawnPath, InterleavedItems, drop_words_in, group_lines, group_words
 from pipeline.read.pdfium.place import Item, Run, Widths, as_glyphs, expand_items, place_run
 from pipeline.read.pdfium.glyphs import read_runs
 from pipeline.read.pdfium.text import native
-from pipeline.model.records import Page, RawDocument
+from pipeline.model.document import Page, RawDocument
+from pipeline.read.config import ReadConfig
 from pipeline.read.structure import check_pdf_bytes
 
 _MIN_RULES = 4  # subpaths: the reference engine looks for tables only with 4+ lines and boxes
@@ -46,22 +48,6 @@ _segment_point = native(
 
 
 @dataclass(frozen=True)
-class PdfiumConfig:
-    """How lines are assembled from glyphs, and the limits of one document (as `ReaderConfig`)."""
-
-    line_tolerance: float = 2.5  # points: words whose tops differ less share a line
-    word_gap: float = 2.0  # points: x_tolerance between glyphs of one word
-    max_pages: int = 2000
-    tables: bool = True  # ruled tables, by the reference engine's table finder
-
-    def __post_init__(self) -> None:
-        if self.line_tolerance <= 0 or self.word_gap <= 0:
-            raise ValueError("line_tolerance and word_gap must be positive")
-        if self.max_pages < 1:
-            raise ValueError("max_pages must be at least 1")
-
-
-@dataclass(frozen=True)
 class _PageScan:
     number: int
     size: tuple[float, float]
@@ -70,7 +56,7 @@ class _PageScan:
     rotated: bool  # /Rotate set: left to the reference engine, which turns the coordinates
 
 
-def read_pdf_pdfium(data: bytes, config: PdfiumConfig) -> RawDocument:
+def read_pdf_pdfium(data: bytes, config: ReadConfig) -> RawDocument:
     """Read a PDF's pages into lines (and tables); raise DocumentError for unreadable input."""
     check_pdf_bytes(data)
     document = pdfium.FPDF_LoadMemDocument64(data, len(data), None)
@@ -81,7 +67,9 @@ def read_pdf_pdfium(data: bytes, config: PdfiumConfig) -> RawDocument:
         count = pdfium.FPDF_GetPageCount(document)
         if count > config.max_pages:
             raise DocumentError(
-                "read", "too_many_pages", f"The PDF has {count} pages, more than the limit of {config.max_pages}."
+                Stage.READ,
+                FailureKind.TOO_MANY_PAGES,
+                f"The PDF has {count} pages, more than the limit of {config.max_pages}.",
             )
         scans = [_scan_page(document, index, widths) for index in range(count)]
     finally:
@@ -89,7 +77,9 @@ def read_pdf_pdfium(data: bytes, config: PdfiumConfig) -> RawDocument:
     pages = _assemble(data, scans, widths, config)
     if not any(page.lines for page in pages):
         raise DocumentError(
-            "read", "no_text_layer", "The PDF has no text layer (a scan or an image); run OCR on it first."
+            Stage.READ,
+            FailureKind.NO_TEXT_LAYER,
+            "The PDF has no text layer (a scan or an image); run OCR on it first.",
         )
     return RawDocument(pages=pages, engine="pdfium")
 
@@ -97,21 +87,22 @@ def read_pdf_pdfium(data: bytes, config: PdfiumConfig) -> RawDocument:
 def _open_error(code: int) -> DocumentError:
     if code in (pdfium.FPDF_ERR_PASSWORD, pdfium.FPDF_ERR_SECURITY):
         return DocumentError(
-            "read", "encrypted", "The PDF is encrypted with a password; ask the publisher for an open copy."
+            Stage.READ,
+            FailureKind.ENCRYPTED,
+            "The PDF is encrypted with a password; ask the publisher for an open copy.",
         )
-    return DocumentError("read", "damaged", f"The PDF cannot be opened (PDFium error {code}).")
+    return DocumentError(Stage.READ, FailureKind.DAMAGED, f"The PDF cannot be opened (PDFium error {code}).")
 
 
-def _assemble(data: bytes, scans: list[_PageScan], widths: Widths, config: PdfiumConfig) -> tuple[Page, ...]:
+def _assemble(data: bytes, scans: list[_PageScan], widths: Widths, config: ReadConfig) -> tuple[Page, ...]:
     """Lines and tables per page, once every advance of the document is known."""
     rotated = [scan.number for scan in scans if scan.rotated]
     ruled = config.tables and any(scan.paths for scan in scans)
     whole: dict[int, Page] = {}
     if rotated or ruled:
-        from pipeline.read.plumber import ReaderConfig, find_ruled_tables, read_pages  # pdfplumber: only then
+        from pipeline.read.plumber import find_ruled_tables, read_pages  # pdfplumber: only then
 
-        reference = ReaderConfig(config.line_tolerance, config.word_gap, config.max_pages, config.tables)
-        whole = read_pages(data, rotated, reference)
+        whole = read_pages(data, rotated, config)
     pages = []
     scales: dict = {}  # advances in points per font and size, shared by the document's pages
     for scan in scans:
@@ -126,7 +117,7 @@ def _assemble(data: bytes, scans: list[_PageScan], widths: Widths, config: Pdfiu
         found: tuple = ()
         if ruled and scan.paths:
             glyphs = as_glyphs(expand_items(_near(items, scan.paths)))
-            found = find_ruled_tables(scan.number, scan.size, glyphs, scan.paths, reference)
+            found = find_ruled_tables(scan.number, scan.size, glyphs, scan.paths, config)
         try:
             words = group_words(items, config.word_gap, config.line_tolerance)
         except InterleavedItems:  # pieces overlap: glyph by glyph, as the reference sorts them
@@ -151,13 +142,17 @@ def _near(items: list[Item], paths: list[DrawnPath]) -> list[Item]:
 def _scan_page(document: Any, index: int, widths: Widths) -> _PageScan:
     page = pdfium.FPDF_LoadPage(document, index)
     if not page:
-        raise DocumentError("read", "damaged", f"Page {index + 1} cannot be read (PDFium cannot load it).")
+        raise DocumentError(
+            Stage.READ, FailureKind.DAMAGED, f"Page {index + 1} cannot be read (PDFium cannot load it)."
+        )
     try:
         size = _page_size(page)
         order, paths = _scan_objects(page, size[1])
         textpage = pdfium.FPDFText_LoadPage(page)
         if not textpage:
-            raise DocumentError("read", "damaged", f"Page {index + 1} cannot be read (PDFium cannot read its text).")
+            raise DocumentError(
+                Stage.READ, FailureKind.DAMAGED, f"Page {index + 1} cannot be read (PDFium cannot read its text)."
+            )
         try:
             runs = read_runs(textpage, order, size[1], widths)
         finally:

@@ -20,10 +20,14 @@ from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.runtime.batch import process_resources
 from pipeline.model.errors import DocumentError
-from pipeline.runtime.process import ProcessConfig, ReadSettings, process_document, read_document, sha256_of
-from pipeline.read.plumber import ReaderConfig, read_pdf_bytes
-from pipeline.read.pdfium.reader import PdfiumConfig, read_pdf_pdfium
-from pipeline.model.records import DocumentResult, RawDocument, SourceFile
+from pipeline.runtime.process import ProcessConfig, process_document, sha256_of
+from pipeline.steps import DOCUMENT_STEPS, replace_step
+from pipeline.read.config import ReadConfig
+from pipeline.read.document import read_document
+from pipeline.read.plumber import read_pdf_bytes
+from pipeline.read.pdfium.reader import read_pdf_pdfium
+from pipeline.model.document import RawDocument
+from pipeline.model.records import DocumentResult, SourceFile
 from tests.fixtures.generate import DOCS_DIR
 from tests.fixtures.render import VARIANTS
 
@@ -35,7 +39,7 @@ ENGINES = ("pdfplumber", "pdfium")
 def _read(path: Path, engine: str) -> RawDocument | str:
     """The engine's page model of the file, or the kind of error it reports."""
     try:
-        return read_document(path.read_bytes(), ReadSettings(engine=engine))
+        return read_document(path.read_bytes(), ReadConfig(engine=engine))
     except DocumentError as exc:
         return exc.kind
 
@@ -46,9 +50,9 @@ def _process(path: Path, engine: str) -> DocumentResult:
     source = SourceFile(path=path.name, location=str(path), sha256=sha256_of(data), size=len(data))
     raw = _read(path, engine)
     if isinstance(raw, str):  # the reader fails again inside process_document
-        return process_document(source, data, ProcessConfig(read=ReadSettings(engine=engine)), process_resources())
-    with patch("pipeline.runtime.process.read_document", lambda data, settings: raw):  # read once per engine
-        return process_document(source, data, ProcessConfig(read=ReadSettings(engine=engine)), process_resources())
+        return process_document(source, data, ProcessConfig(read=ReadConfig(engine=engine)), process_resources())
+    steps = replace_step(DOCUMENT_STEPS, "read", lambda data, config: raw)  # read once per engine
+    return process_document(source, data, ProcessConfig(read=ReadConfig(engine=engine)), process_resources(), steps)
 
 
 def assert_same_pages(reference: RawDocument, fast: RawDocument) -> None:
@@ -96,12 +100,12 @@ def test_bad_inputs_fail_alike(fixture_set) -> None:
 )
 def test_config_is_validated(settings: dict) -> None:
     with pytest.raises(ValueError):
-        PdfiumConfig(**settings)
+        ReadConfig(**settings)
 
 
 def test_too_many_pages_is_reported_by_both(fixture_pdfs: dict[str, Path]) -> None:
     data = fixture_pdfs[RENDERED[0]].read_bytes()
-    for read, config in ((read_pdf_bytes, ReaderConfig(max_pages=1)), (read_pdf_pdfium, PdfiumConfig(max_pages=1))):
+    for read, config in ((read_pdf_bytes, ReadConfig(max_pages=1)), (read_pdf_pdfium, ReadConfig(max_pages=1))):
         with pytest.raises(DocumentError) as caught:
             read(data, config)
         assert caught.value.kind == "too_many_pages"
@@ -110,11 +114,11 @@ def test_too_many_pages_is_reported_by_both(fixture_pdfs: dict[str, Path]) -> No
 def test_tables_can_be_left_out(fixture_pdfs: dict[str, Path]) -> None:
     name = next(n for n in RENDERED if "selectie" in n)
     data = fixture_pdfs[name].read_bytes()
-    with_tables = read_pdf_pdfium(data, PdfiumConfig())
+    with_tables = read_pdf_pdfium(data, ReadConfig())
     assert any(page.tables for page in with_tables.pages)
-    without = read_pdf_pdfium(data, PdfiumConfig(tables=False))
+    without = read_pdf_pdfium(data, ReadConfig(tables=False))
     assert not any(page.tables for page in without.pages)
-    assert_same_pages(read_pdf_bytes(data, ReaderConfig(tables=False)), without)
+    assert_same_pages(read_pdf_bytes(data, ReadConfig(tables=False)), without)
 
 
 # --- drawn cases -------------------------------------------------------------------------------
@@ -200,13 +204,13 @@ def test_drawn_pages_are_the_same_with_both_engines(draw, tmp_path: Path) -> Non
     path = tmp_path / "drawn.pdf"
     draw(path)
     data = path.read_bytes()
-    assert_same_pages(read_pdf_bytes(data, ReaderConfig()), read_pdf_pdfium(data, PdfiumConfig()))
+    assert_same_pages(read_pdf_bytes(data, ReadConfig()), read_pdf_pdfium(data, ReadConfig()))
 
 
 def test_drawn_table_is_found(tmp_path: Path) -> None:
     path = tmp_path / "boxes.pdf"
     _boxes(path)
-    (table,) = read_pdf_pdfium(path.read_bytes(), PdfiumConfig()).pages[0].tables
+    (table,) = read_pdf_pdfium(path.read_bytes(), ReadConfig()).pages[0].tables
     assert table.rows[1] == ("Gent", "Rabot", "612.500,50")
 
 
@@ -225,7 +229,7 @@ def test_embedded_font_reads_the_same_words(tmp_path: Path) -> None:
     canvas.drawString(72, 600, "ﬁnale ﬂow eﬀect")  # ligature glyphs: PDFium splits them into letters
     canvas.save()
     data = (tmp_path / "ttf.pdf").read_bytes()
-    reference, fast = read_pdf_bytes(data, ReaderConfig()), read_pdf_pdfium(data, PdfiumConfig())
+    reference, fast = read_pdf_bytes(data, ReadConfig()), read_pdf_pdfium(data, ReadConfig())
     for want, got in zip(reference.pages[0].lines, fast.pages[0].lines, strict=True):
         same = ("text", "top", "bottom", "x0", "fontname", "bold")
         assert [getattr(got, name) for name in same] == [getattr(want, name) for name in same]
@@ -280,9 +284,9 @@ def test_every_pdfium_object_is_closed(fail_text_page, fixture_pdfs: dict[str, P
     data = fixture_pdfs[RENDERED[0]].read_bytes()
     with patch.object(module, "pdfium", counting):
         if fail_text_page is None:
-            read_pdf_pdfium(data, PdfiumConfig())
+            read_pdf_pdfium(data, ReadConfig())
         else:
             with pytest.raises(DocumentError) as caught:
-                read_pdf_pdfium(data, PdfiumConfig())
+                read_pdf_pdfium(data, ReadConfig())
             assert caught.value.kind == "damaged"
     assert counting.opened["FPDF_LoadPage"] >= 1 and counting.balanced(), (counting.opened, counting.closed)
