@@ -13,6 +13,8 @@ from pathlib import Path
 
 import psutil
 
+from pipeline.steps import RUN_STEPS
+
 LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "spacy", "pandas", "pyarrow", "pandera", "prefect", "psutil")
 DEFAULT_ENGINE = "pdfium"  # the engine the targets name "default": the fast one, same dataset
 
@@ -37,7 +39,7 @@ class Measure:
         return self.docs / self.seconds if self.seconds else 0.0
 
 
-PHASES = ("discover", "plan", "process", "validate", "publish")  # of a run with something new
+PHASES = RUN_STEPS  # a run with something new goes through each step of pipeline/steps.py
 HEADER = f"{'measurement':52} {'docs':>5} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'docs/s':>7} {'peak MiB':>9}"
 
 

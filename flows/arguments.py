@@ -75,10 +75,9 @@ def check_sources(paths: Sequence[str]) -> Sources:
         path = Path(given)
         if is_url(given):
             raise UsageError(f"{given}: a URL must be the only SOURCE")
-        if path.is_file() and path.name.lower().endswith(PDF_SUFFIX):
-            items[path.resolve()] = None
-        elif path.is_dir():
-            items[path.resolve()] = None
+        if path.is_dir() or (path.is_file() and path.name.lower().endswith(PDF_SUFFIX)):
+            # absolute but not resolved: a link given by its name keeps that name in the dataset
+            items[Path(os.path.abspath(path))] = None
         elif path.exists() or path.is_symlink():
             raise UsageError(f"{given} is not a PDF file (nor a folder)")
         else:
@@ -130,7 +129,7 @@ def _stage_folder(folder: Path, target: Path, skip: set[Path]) -> None:
             path = here / name
             if path.is_symlink():
                 os.symlink(os.readlink(path), into / name)  # os.walk does not descend into it
-            elif path not in skip:
+            elif path.resolve() not in skip:
                 (into / name).mkdir()
                 kept.append(name)
         dirnames[:] = kept

@@ -1,4 +1,4 @@
-"""`parlq`: the command line. Parses arguments, starts the flow, prints progress and the summary.
+"""`parlq`: the command line. Parses arguments and hands them to a command (flows.run_command, flows.commands).
 
 Exit status (dataset contract): 0 all documents processed, 1 finished with failures, 2 usage or fatal.
 """
@@ -9,43 +9,83 @@ import argparse
 import os
 import signal
 import sys
-import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from flows.server import ApiServer
-    from pipeline.runtime.limits import Limits
+from flows.commands import check_snapshot, serve_deployment, show_diff, start_server
+from flows.run_command import run_batch
+from flows.terminal import EXIT_FATAL, report_fatal, set_verbosity
 
-EXIT_OK, EXIT_FAILURES, EXIT_FATAL = 0, 1, 2
-LOG_FILE = ("logs", "prefect.log")  # under OUT_DIR
+VERBOSITY_HELP = """\
+verbosity (before or after the command):
+  -q, --quiet    only errors on stderr, no progress bar (results such as the summary still go to stdout)
+  (default)      warnings and the progress bar on stderr, the summary on stdout
+  -v             also parlq's and Prefect's INFO log lines on stderr, instead of the progress bar
+  -vv            DEBUG lines too; Prefect then logs at DEBUG to OUT_DIR/logs/prefect.log as well
+The log of every run is in OUT_DIR/logs/prefect.log (Prefect, its server, the workers).
+
+exit status: 0 every document processed, 1 finished with failures, 2 usage error or fatal"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `parlq` console script."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error argparse reported
+        return exc.code if isinstance(exc.code, int) else EXIT_FATAL
+    set_verbosity(args.quiet or args.sub_quiet, args.verbose + args.sub_verbose)
     # SIGTERM (a service manager's stop) ends parlq as Ctrl-C does: through the `finally` blocks
     # that stop the Prefect server and the worker processes it started.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.handler(args)
     except KeyboardInterrupt:
-        print("parlq: interrupted; the previous snapshot and LATEST are unchanged.", file=sys.stderr)
-        return EXIT_FATAL
+        message = "interrupted; the previous snapshot and LATEST are unchanged."
+        return report_fatal(message, as_json=getattr(args, "json", False))
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+class _Version(argparse.Action):
+    """`--version`: the installed distribution's version and the code version snapshots record."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from importlib import metadata
+
+        from pipeline.dataset.provenance import PACKAGE, code_version
+
+        try:
+            installed = metadata.version(PACKAGE)
+        except metadata.PackageNotFoundError:
+            installed = "(not installed)"
+        print(f"parlq {installed} (code {code_version()})")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="parlq", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="parlq",
+        description="Flemish Parliament written questions (PDF) to a validated, reproducible Parquet dataset.",
+        epilog=VERBOSITY_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action=_Version, help="print the version of parlq and of its code, and exit")
+    _add_verbosity(parser, "")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="process every PDF below SOURCE_DIR into a snapshot")
+    run = _command(sub, "run", "process PDF files, or every PDF below a folder or URL, into a snapshot")
+    run.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="one folder or URL (s3://bucket/prefix) as SOURCE_DIR; or PDF files and folders, which are "
+        "processed as one SOURCE_DIR holding <file name> and <folder name>/<path below it>",
+    )
     _add_batch_options(run)
     run.add_argument(
         "--dask",
@@ -54,32 +94,68 @@ def _parser() -> argparse.ArgumentParser:
         "or on a new local cluster of 2 worker processes with 'local'; --workers is then ignored",
     )
     run.add_argument("--clear-cache", action="store_true", help="empty OUT_DIR/cache before the run")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list each input and whether it would be processed, carried over unchanged from LATEST, or "
+        "be a failure (duplicate, unreadable, ...); writes nothing, not even OUT_DIR",
+    )
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as one JSON object on stdout (the summary with exit_code and seconds, the "
+        'dry run, or {"error", "exit_code": 2}); no progress bar, messages on stderr',
+    )
     _add_wait_lock(run, 0.0, "instead of exiting with status 2 at once")
-    run.set_defaults(handler=_run)
+    run.set_defaults(handler=run_batch)
 
-    serve = sub.add_parser("serve", help="serve the run as a deployment on the Prefect server at PREFECT_API_URL")
+    serve = _command(sub, "serve", "serve the run as a deployment on the Prefect server at PREFECT_API_URL")
+    serve.add_argument("source_dir", metavar="SOURCE_DIR", help="a folder, or a URL such as s3://bucket/prefix")
     _add_batch_options(serve)
     serve.add_argument("--cron", metavar="SCHEDULE", help='when to run, e.g. "0 6 * * 1-5" (none: only on request)')
     serve.add_argument("--name", default="parlq", help="deployment name (default: parlq)")
     _add_wait_lock(serve, None, "(default: as long as it takes); the flow run fails when the wait runs out")
-    serve.set_defaults(handler=_serve)
+    serve.set_defaults(handler=serve_deployment)
 
-    server = sub.add_parser("server", help="start a local Prefect server (SQLite in PREFECT_HOME) for `parlq serve`")
+    server = _command(sub, "server", "start a local Prefect server (SQLite in PREFECT_HOME) for `parlq serve`")
     server.add_argument("--host", default="127.0.0.1")
     server.add_argument("--port", type=int, default=4200)
-    server.set_defaults(handler=_server)
+    server.set_defaults(handler=start_server)
 
-    check = sub.add_parser("validate", help="re-check a published snapshot against its schema and manifest")
+    check = _command(sub, "validate", "re-check a published snapshot against its schema and manifest")
     check.add_argument("target", type=Path, metavar="OUT_DIR_OR_SNAPSHOT")
-    check.set_defaults(handler=_validate)
+    check.set_defaults(handler=check_snapshot)
 
-    diff = sub.add_parser("diff", help="what changed between two snapshots")
-    diff.add_argument("old", metavar="OLD")
-    diff.add_argument("new", metavar="NEW")
-    diff.add_argument("--out", type=Path, default=Path("output"), metavar="OUT_DIR", help="where snapshot ids live")
-    diff.set_defaults(handler=_diff)
+    diff = _command(sub, "diff", "what changed between two snapshots")
+    diff.add_argument("old", metavar="OLD", help="a snapshot folder, a snapshot id (or its prefix), or LATEST")
+    diff.add_argument("new", metavar="NEW", help="as OLD")
+    diff.add_argument(
+        "--out", type=Path, default=Path("output"), metavar="OUT_DIR", help="where ids and LATEST are (default: output)"
+    )
+    diff.set_defaults(handler=show_diff)
     return parser
+
+
+def _command(sub: argparse._SubParsersAction, name: str, help_text: str) -> argparse.ArgumentParser:
+    command = sub.add_parser(name, help=help_text, description=help_text)
+    _add_verbosity(command, "sub_")
+    return command
+
+
+def _add_verbosity(parser: argparse.ArgumentParser, prefix: str) -> None:
+    # Own destinations after the command: argparse would let a command's defaults overwrite the main
+    # parser's values (`parlq -v run`), and `parlq -v run -v` must count two.
+    parser.add_argument(
+        "-q", "--quiet", dest=f"{prefix}quiet", action="store_true", help="only errors, no progress bar"
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        dest=f"{prefix}verbose",
+        action="count",
+        default=0,
+        help="log lines on stderr: -v INFO, -vv DEBUG",
+    )
 
 
 def _add_wait_lock(command: argparse.ArgumentParser, default: float | None, otherwise: str) -> None:
@@ -95,8 +171,7 @@ def _add_wait_lock(command: argparse.ArgumentParser, default: float | None, othe
 
 
 def _add_batch_options(command: argparse.ArgumentParser) -> None:
-    """What `run` and `serve` share: where from, where to, and how each document is processed."""
-    command.add_argument("source_dir", metavar="SOURCE_DIR", help="a folder, or a URL such as s3://bucket/prefix")
+    """What `run` and `serve` share: where to, and how each document is processed."""
     command.add_argument("--out", default="output", metavar="OUT_DIR", help="a folder or a URL (default: output)")
     command.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
     command.add_argument(
@@ -105,7 +180,13 @@ def _add_batch_options(command: argparse.ArgumentParser) -> None:
         default="pdfium",
         help="text engine: pdfium (default, fast) or pdfplumber (the reference); both give the same dataset",
     )
-    command.add_argument("--no-cache", action="store_true", help="process every document, ignore the cache")
+    command.add_argument(
+        "--full-refresh",
+        "--no-cache",
+        dest="no_cache",
+        action="store_true",
+        help="process every document: ignore the cache and the previous snapshot's rows (--no-cache: the same)",
+    )
     limits = command.add_argument_group("limits per document (a file over a limit becomes a failure row)")
     limits.add_argument("--max-file-mb", type=float, default=100.0, metavar="MB", help="file size (default: 100)")
     limits.add_argument("--max-pages", type=int, default=2000, metavar="N", help="pages (default: 2000)")
@@ -113,224 +194,6 @@ def _add_batch_options(command: argparse.ArgumentParser) -> None:
     limits.add_argument(
         "--memory-mb", type=int, default=2048, metavar="MB", help="address space per worker, 0: none (default: 2048)"
     )
-
-
-def _run(args: argparse.Namespace) -> int:
-    from pipeline.storage import is_url
-
-    try:
-        source, limits = _batch_inputs(args)
-        if args.dask and not os.environ.get("PREFECT_API_URL"):
-            _check_cluster(args.dask)
-    except _UsageError as exc:
-        print(f"parlq: {exc}.", file=sys.stderr)
-        return EXIT_FATAL
-    if is_url(args.out):
-        # No lock on an object store (it cannot create a file exclusively); the log is kept
-        # locally during the run and copied next to the snapshots at the end.
-        with tempfile.TemporaryDirectory(prefix="parlq-") as scratch:
-            log_file = Path(scratch) / LOG_FILE[-1]
-            try:
-                return _run_flow(args, source, args.out, limits, log_file)
-            finally:
-                _copy_log(log_file, args.out)
-    out_dir = Path(args.out).resolve()
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        print(f"parlq: cannot create OUT_DIR {out_dir}: {exc.strerror or exc}.", file=sys.stderr)
-        return EXIT_FATAL
-    if not os.access(out_dir, os.W_OK):
-        print(f"parlq: OUT_DIR {out_dir} is not writable.", file=sys.stderr)
-        return EXIT_FATAL
-    # The flow takes OUT_DIR's lock itself, as every run does, however it is started.
-    return _run_flow(args, source, str(out_dir), limits, out_dir.joinpath(*LOG_FILE))
-
-
-def _run_flow(args: argparse.Namespace, source: str, out: str, limits: Limits, log_file: Path) -> int:
-    """The flow on a temporary local Prefect API (or PREFECT_API_URL's), then the summary."""
-    from flows import settings
-    from flows.server import ApiServer
-
-    settings.apply_defaults()
-    started = time.perf_counter()
-    # a configured server (PREFECT_API_URL) is used as it is; otherwise one lives for this run,
-    # started first so that it boots while this process imports prefect and the pipeline
-    server = None if os.environ.get("PREFECT_API_URL") else ApiServer(log_file)
-    try:
-        return _run_and_report(args, source, out, limits, log_file, server, started)
-    finally:
-        if server is not None:
-            server.stop()
-
-
-def _run_and_report(
-    args: argparse.Namespace,
-    source: str,
-    out: str,
-    limits: Limits,
-    log_file: Path,
-    server: ApiServer | None,
-    started: float,
-) -> int:
-    from flows import settings
-    from flows.batch import batch_flow  # imports prefect: after the defaults are in place
-    from flows.progress import ProgressBar
-    from flows.server import ServerStartError
-    from pipeline.runtime.batch import WorkerStartError
-    from pipeline.runtime.lock import LockHeld
-    from pipeline.runtime.report import AccountingError, format_failures, format_summary
-    from pipeline.dataset.write import SnapshotError
-
-    flow = batch_flow
-    if args.dask:
-        from flows.cluster import dask_runner
-
-        flow = batch_flow.with_options(task_runner=dask_runner(args.dask, log_file))
-    settings.route_logs(log_file)  # after the imports above, which install terminal handlers
-    progress = ProgressBar(enabled=not args.quiet)
-    try:
-        try:
-            with settings.run_settings(server.wait_ready() if server else None):
-                summary = flow(
-                    source_dir=source,
-                    out_dir=out,
-                    engine=args.engine,
-                    workers=args.workers,
-                    use_cache=not args.no_cache,
-                    limits=limits,
-                    progress=progress,
-                    wait_lock=args.wait_lock,
-                    clear_cache=args.clear_cache,
-                )
-        finally:
-            progress.close()  # whatever is printed next starts on a line of its own
-    except LockHeld as exc:
-        print(f"parlq: {exc}", file=sys.stderr)
-        return EXIT_FATAL
-    except (OSError, SnapshotError, AccountingError, WorkerStartError, ServerStartError) as exc:
-        reason = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.strerror else str(exc)
-        hint = " (raise --memory-mb)" if isinstance(exc, WorkerStartError) else ""
-        print(
-            f"parlq: the run stopped: {reason}{hint}. Nothing new was published; "
-            f"LATEST still names the last complete snapshot. Details: {log_file}",
-            file=sys.stderr,
-        )
-        return EXIT_FATAL
-    print(format_summary(summary))
-    print(f"time         {time.perf_counter() - started:.1f} s")
-    if summary.failures:
-        print("failures:")
-        print(format_failures(summary.failure_rows))
-        return EXIT_FAILURES
-    return EXIT_OK
-
-
-def _serve(args: argparse.Namespace) -> int:
-    from pipeline.storage import is_url
-
-    try:
-        source, limits = _batch_inputs(args)
-        if not os.environ.get("PREFECT_API_URL"):
-            raise _UsageError("parlq serve needs a Prefect server: set PREFECT_API_URL (`parlq server` starts one)")
-    except _UsageError as exc:
-        print(f"parlq: {exc}.", file=sys.stderr)
-        return EXIT_FATAL
-    from flows import settings
-
-    settings.apply_defaults()
-    from flows.deploy import serve_batch
-
-    serve_batch(
-        source_dir=source,
-        out_dir=args.out if is_url(args.out) else str(Path(args.out).resolve()),
-        name=args.name,
-        cron=args.cron,
-        engine=args.engine,
-        workers=args.workers,
-        use_cache=not args.no_cache,
-        limits=limits,
-        wait_lock=args.wait_lock,
-    )
-    return EXIT_OK
-
-
-def _server(args: argparse.Namespace) -> int:
-    from flows.server import run_server
-
-    return run_server(args.host, args.port)
-
-
-class _UsageError(ValueError):
-    """Arguments that cannot work: exit status 2 with this message, before anything runs."""
-
-
-def _batch_inputs(args: argparse.Namespace) -> tuple[str, Limits]:
-    """SOURCE_DIR as an absolute path or a URL, and the per-document limits the options ask for."""
-    from pipeline.runtime.limits import MIB, Limits
-    from pipeline.storage import is_url
-
-    if args.workers < 1:
-        raise _UsageError("--workers must be at least 1")
-    try:
-        limits = Limits(
-            max_file_bytes=int(args.max_file_mb * MIB),
-            max_pages=args.max_pages,
-            timeout_s=args.timeout,
-            memory_bytes=args.memory_mb * MIB if args.memory_mb else None,
-        )
-    except ValueError as exc:
-        raise _UsageError(str(exc)) from None
-    if is_url(args.source_dir):
-        return args.source_dir, limits
-    if not Path(args.source_dir).is_dir():
-        raise _UsageError(f"SOURCE_DIR {args.source_dir} is not a folder")
-    return str(Path(args.source_dir).resolve()), limits
-
-
-def _check_cluster(address: str) -> None:
-    """Workers on other machines cannot reach a temporary API on this machine's 127.0.0.1."""
-    from flows.cluster import is_remote
-
-    if is_remote(address):
-        raise _UsageError(
-            f"the workers of {address} cannot reach a Prefect API on this machine's 127.0.0.1; set "
-            "PREFECT_API_URL to a server they can reach (e.g. `parlq server --host 0.0.0.0` on this machine)"
-        )
-
-
-def _copy_log(log_file: Path, out: str) -> None:
-    from pipeline.storage import join_location, write_bytes
-
-    if not log_file.exists():
-        return  # the run stopped before it logged anything
-    try:
-        write_bytes(join_location(out, *LOG_FILE), log_file.read_bytes())
-    except OSError as exc:
-        print(f"parlq: the log could not be copied to OUT_DIR: {exc}", file=sys.stderr)
-
-
-def _validate(args: argparse.Namespace) -> int:
-    from pipeline.dataset.snapshot import validate_snapshot
-
-    problems = validate_snapshot(args.target)
-    for problem in problems:
-        print(problem)
-    print("snapshot ok" if not problems else f"{len(problems)} problems")
-    return EXIT_OK if not problems else EXIT_FAILURES
-
-
-def _diff(args: argparse.Namespace) -> int:
-    from pipeline.dataset.diff import diff_snapshots, format_diff, resolve_snapshot
-
-    try:
-        old = resolve_snapshot(args.old, args.out)
-        new = resolve_snapshot(args.new, args.out)
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"parlq: {exc}", file=sys.stderr)
-        return EXIT_FATAL
-    print(format_diff(diff_snapshots(old, new)), end="")
-    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -45,7 +45,6 @@ def print_json(record: Mapping[str, object]) -> None:
 
 def report_fatal(message: str, as_json: bool = False) -> int:
     """Exit status 2 with `message` on stderr, and with --json also `{"error", "exit_code"}` on stdout."""
-    message = message if message.endswith((".", "?", "!")) else f"{message}."
     say(logging.CRITICAL, message)  # shown even with -q
     if as_json:
         print_json({"error": message, "exit_code": EXIT_FATAL})
@@ -53,9 +52,12 @@ def report_fatal(message: str, as_json: bool = False) -> int:
 
 
 def prefect_log_level() -> str | None:
-    """PREFECT_LOGGING_LEVEL for the verbosity (None: Prefect's default, INFO); set before prefect is imported."""
-    level = _state["level"]
-    return "DEBUG" if level <= logging.DEBUG else "ERROR" if level >= logging.ERROR else None
+    """PREFECT_LOGGING_LEVEL for the verbosity (None: Prefect's default, INFO); set before prefect is imported.
+
+    Only -vv changes it: the run's log file keeps Prefect's INFO lines (the flow run's link among
+    them) however quiet the terminal is.
+    """
+    return "DEBUG" if _state["level"] <= logging.DEBUG else None
 
 
 def apply_prefect_log_level() -> None:
@@ -75,7 +77,7 @@ def copy_logs_to_terminal(log_file: Path) -> Callable[[], None]:
         return lambda: None
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(_state["level"])
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s - %(message)s"))
+    handler.setFormatter(_RunFormatter())
     target = os.path.abspath(log_file)
     root = logging.getLogger()
     loggers = [root, *(x for x in root.manager.loggerDict.values() if isinstance(x, logging.Logger))]
@@ -88,3 +90,11 @@ def copy_logs_to_terminal(log_file: Path) -> Callable[[], None]:
             logger.removeHandler(handler)
 
     return remove
+
+
+class _RunFormatter(logging.Formatter):
+    """`INFO prefect.task_runs [discover-0] - Finished ...`: which run a line of Prefect's is about."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        run = getattr(record, "task_run_name", None) or getattr(record, "flow_run_name", None)
+        return f"{record.levelname} {record.name}{f' [{run}]' if run else ''} - {super().format(record)}"

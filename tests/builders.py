@@ -9,8 +9,17 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.model.records import Application, DocumentResult, DocumentRow, Failure, SectionRow, SnapshotInfo, SourceFile, ThemeMatch
 from pipeline.dataset.write import publish_snapshot
+from pipeline.model.records import (
+    Application,
+    DocumentResult,
+    DocumentRow,
+    Failure,
+    SectionRow,
+    SnapshotInfo,
+    SourceFile,
+    ThemeMatch,
+)
 from schemas import load_schema
 
 THEMES = (

@@ -6,9 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.fixtures.bad_inputs import write_bad_inputs
 from tests.fixtures.generate import render_all
+
+# Tests assert behaviour, never speed: no per-example deadline (the default fails examples over
+# 200 ms, which a busy machine reaches).
+settings.register_profile("parlq", deadline=None)
+settings.load_profile("parlq")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -15,6 +15,7 @@ HOMES = {
     "pypdfium2": {"pipeline/read/pdfium/reader.py", "pipeline/read/pdfium/glyphs.py", "pipeline/read/pdfium/text.py"},
     "spacy": {"pipeline/extract/nlp.py"},
     "pandera": {"pipeline/validate/checks.py"},
+    "pydantic": {"pipeline/dataset/cache.py"},
 }
 PARQUET_WRITES = {"write_table", "write_to_dataset", "to_parquet", "ParquetWriter"}
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.model.records import DocumentResult, SourceFile
 from pipeline.runtime.batch import process_resources
 from pipeline.runtime.process import ProcessConfig, process_document, sha256_of
-from pipeline.model.records import DocumentResult, SourceFile
 from tests.fixtures.generate import DOCS_DIR
 from tests.fixtures.render import VARIANTS
 
@@ -62,7 +62,7 @@ def test_document_rows_match_gold(doc: str, variant: str, fixture_pdfs: dict[str
     assert kinds.count("question") == expected["sections"]["question"]
     assert kinds.count("answer") == expected["sections"]["answer"]
     assert len(result.applications) == len(expected["applications"])
-    for got, want in zip(result.applications, expected["applications"]):
+    for got, want in zip(result.applications, expected["applications"], strict=True):
         for field in EXACT_FIELDS:
             assert _norm(getattr(got, field)) == _norm(want[field]), f"item {want['item_number']} {field}"
         assert 1 <= got.page_start <= got.page_end <= row.n_pages
@@ -80,7 +80,8 @@ def test_seed_item_19_summary_is_whole_across_the_page_break(fixture_pdfs: dict[
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_seed_named_neighbourhoods(variant: str, fixture_pdfs: dict[str, Path]) -> None:
-    apps = {a.municipality: a for a in run_document(fixture_pdfs, "seed_wijkverbeteringscontracten", variant).applications}
+    result = run_document(fixture_pdfs, "seed_wijkverbeteringscontracten", variant)
+    apps = {a.municipality: a for a in result.applications}
     assert "Deurne-Noord" in apps["Antwerpen"].neighbourhoods
     assert "Waterschei" in apps["Genk"].neighbourhoods
     assert {"Rabot-Blaisantvest", "Sluizeken-Tolhuis-Ham"} <= set(apps["Gent"].neighbourhoods)
@@ -93,7 +94,7 @@ def _scores(fixture_pdfs: dict[str, Path], docs: list[str], field: str) -> tuple
     for doc in docs:
         for variant in VARIANTS:
             result = run_document(fixture_pdfs, doc, variant)
-            for got, want in zip(result.applications, gold(doc)["applications"]):
+            for got, want in zip(result.applications, gold(doc)["applications"], strict=True):
                 found, expected = set(getattr(got, field)), set(want[field])
                 tp, fp, fn = tp + len(found & expected), fp + len(found - expected), fn + len(expected - found)
     return tp, fp, fn
@@ -112,7 +113,9 @@ def test_extraction_quality(field: str, fixture_pdfs: dict[str, Path], capsys: p
     for name, docs in (("seed", ["seed_wijkverbeteringscontracten"]), ("held-back", held_back), ("all", DOCS)):
         tp, fp, fn = _scores(fixture_pdfs, docs, field)
         precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-        lines.append(f"{field:<15} {name:<10} precision {precision:.3f} recall {recall:.3f} (tp {tp}, fp {fp}, fn {fn})")
+        lines.append(
+            f"{field:<15} {name:<10} precision {precision:.3f} recall {recall:.3f} (tp {tp}, fp {fp}, fn {fn})"
+        )
     with capsys.disabled():
         print("\n" + "\n".join(lines))
     tp, fp, fn = _scores(fixture_pdfs, DOCS, field)

@@ -29,8 +29,8 @@ from flows.batch import (
     summary_markdown,
 )
 from flows.server import ApiServer
-from pipeline.model.records import Failure, RunSummary, SourceFile
 from pipeline.dataset.snapshot import LATEST, SNAPSHOTS, validate_snapshot
+from pipeline.model.records import Failure, RunSummary, SourceFile
 from tests.fixtures.generate import render_synthetic
 
 REPO = Path(__file__).resolve().parents[1]

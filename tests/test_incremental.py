@@ -9,13 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.runtime.batch import BatchConfig, process_sources
-from pipeline.discover.sources import discover_sources, input_files
-from pipeline.runtime.process import ProcessConfig, build_validation_context
 from pipeline.dataset.provenance import code_version, library_versions
-from pipeline.validate.checks import validate_results
 from pipeline.dataset.snapshot import read_latest
 from pipeline.dataset.write import publish_snapshot
+from pipeline.discover.sources import discover_sources, input_files
+from pipeline.runtime.batch import BatchConfig, process_sources
+from pipeline.runtime.process import ProcessConfig
+from pipeline.validate.checks import build_validation_context, validate_results
 from schemas import load_schema
 from tests.fixtures.generate import render_synthetic
 
@@ -63,7 +63,9 @@ def test_rerun_parses_only_new_documents(corpus: Path, tmp_path: Path) -> None:
     assert (parsed, cached) == (51, 0)  # a new code version invalidates the cache
 
 
-def test_readme_query_runs_on_a_published_snapshot(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_query_runs_on_a_published_snapshot(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _run(corpus / "sources", tmp_path / "output")
     sql = re.search(r"```sql\n(.*?)```", README.read_text(encoding="utf-8"), re.S).group(1)
     monkeypatch.chdir(tmp_path)

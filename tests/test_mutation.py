@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.runtime.batch import BatchConfig, process_sources
 from pipeline.discover.sources import discover_sources, input_files
+from pipeline.runtime.batch import BatchConfig, process_sources
 from pipeline.runtime.limits import MIB, RUN_DEPENDENT_ERRORS, Limits
 from pipeline.runtime.process import ProcessConfig
 from pipeline.runtime.report import check_accounting, problem_results

@@ -10,13 +10,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from flows.batch import FAILURES_KEY, SUMMARY_KEY
-from pipeline.dataset.snapshot import LATEST
+from pipeline.dataset.snapshot import LATEST, SNAPSHOTS, read_latest, validate_snapshot
+from pipeline.runtime.lock import LOCK_NAME, hold_lock
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sources" / "schriftelijke-vraag-12-2021-10-01.pdf"
@@ -62,38 +65,12 @@ def server(environment: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 def test_served_deployment_runs_and_leaves_artifacts(
     server: str, environment: dict[str, str], tmp_path: Path
 ) -> None:
-    source, out = tmp_path / "sources", tmp_path / "out"
-    source.mkdir()
-    shutil.copy(SAMPLE, source / SAMPLE.name)
-    serve_log = tmp_path / "serve.log"
-    with open(serve_log, "wb") as output:
-        serving = subprocess.Popen(
-            [sys.executable, "-m", "flows.cli", "serve", str(source), "--out", str(out), "--cron", CRON,
-             "--name", DEPLOYMENT, "--workers", "1"],
-            cwd=REPO, env={**environment, "PREFECT_API_URL": server}, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    try:
-        deployment_url = f"{server}/deployments/name/parlq-batch/{DEPLOYMENT}"
-        _wait(lambda: serving.poll() is not None or _answers(deployment_url), 120, "the deployment")
-        assert serving.poll() is None, serve_log.read_text(errors="replace")
-        deployment = httpx.get(deployment_url).json()
+    source, out = _sources(tmp_path), tmp_path / "out"
+    with _serving(source, out, DEPLOYMENT, server, environment, tmp_path / "serve.log") as deployment:
         assert [s["schedule"]["cron"] for s in deployment["schedules"]] == [CRON]
         assert deployment["parameters"]["source_dir"] == str(source)
-
-        created = httpx.post(f"{server}/deployments/{deployment['id']}/create_flow_run", json={})
-        assert created.status_code == 201, f"{created.status_code}: {created.text[:2000]}"  # say why, if it fails
-        flow_run = created.json()["id"]
-        state = {}
-
-        def finished() -> bool:
-            state.update(httpx.get(f"{server}/flow_runs/{flow_run}").json()["state"])
-            return state["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
-
-        _wait(finished, 300, "the flow run")
-        assert state["type"] == "COMPLETED", serve_log.read_text(errors="replace")
-    finally:
-        _stop(serving)
+        flow_run, state = _run_deployment(server, deployment)
+        assert state["type"] == "COMPLETED", (tmp_path / "serve.log").read_text(errors="replace")
 
     snapshot_id = (out / LATEST).read_text().strip()
     found = httpx.post(f"{server}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [flow_run]}}}).json()
@@ -105,6 +82,57 @@ def test_served_deployment_runs_and_leaves_artifacts(
     assert artifacts[FAILURES_KEY]["type"] == "table"
 
 
+@pytest.mark.slow  # a Prefect server, `parlq serve` and `parlq run` at once
+def test_a_scheduled_run_and_a_cli_run_never_publish_over_each_other(
+    server: str, environment: dict[str, str], tmp_path: Path
+) -> None:
+    source, out = _sources(tmp_path), tmp_path / "out"
+    out.mkdir()
+    env = {**environment, "PREFECT_API_URL": server}
+    cli = [sys.executable, "-m", "flows.cli", "run", str(source), "--out", str(out), "--workers", "1", "--quiet"]
+    with _serving(source, out, "parlq-lock", server, environment, tmp_path / "serve.log") as deployment:
+        # Whoever holds OUT_DIR's lock, every way of starting a run respects it.
+        with hold_lock(out):
+            _, state = _run_deployment(server, deployment, {"wait_lock": 0})
+            assert state["type"] == "FAILED" and "another parlq run is using" in state["message"], state
+            refused = subprocess.run(cli, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+            assert refused.returncode == 2 and "another parlq run is using" in refused.stderr, refused.stderr
+        assert not (out / LATEST).exists()  # neither of them wrote anything
+
+        # Both at once, for real: one publishes, the other waits for the lock and finds it done.
+        created = _create_flow_run(server, deployment, {})
+        waiting = subprocess.Popen([*cli, "--wait-lock"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)  # fmt: skip
+        printed, errors = waiting.communicate(timeout=300)
+        state = _finished(server, created)
+    assert waiting.returncode == 0, errors
+    assert state["type"] == "COMPLETED", (tmp_path / "serve.log").read_text(errors="replace")
+    assert validate_snapshot(out) == []
+    assert [p.name for p in (out / SNAPSHOTS).iterdir()] == [read_latest(out)]  # one snapshot, no leftovers
+    assert not (out / LOCK_NAME).exists()
+
+
+@pytest.mark.slow  # starts a Prefect server
+def test_parlq_server_stopped_by_sigterm_stops_the_server_it_started(environment: dict[str, str]) -> None:
+    port = _free_port()
+    parlq = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "server", "--port", str(port)], cwd=REPO, env=environment,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        health = f"http://127.0.0.1:{port}/api/health"
+        _wait(lambda: parlq.poll() is not None or _answers(health), 180, "the Prefect server to start")
+        started = psutil.Process(parlq.pid).children(recursive=True)
+        assert started and parlq.poll() is None
+        parlq.send_signal(signal.SIGTERM)  # as a service manager stops it
+        parlq.wait(60)
+        gone, alive = psutil.wait_procs(started, timeout=60)
+        assert not alive, f"left running: {[p.cmdline() for p in alive]}"
+        assert not _answers(health)
+    finally:
+        _stop(parlq)
+
+
 def test_serve_without_a_server_is_a_usage_error(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     run = subprocess.run(
@@ -112,6 +140,57 @@ def test_serve_without_a_server_is_a_usage_error(tmp_path: Path) -> None:
         cwd=REPO, env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert run.returncode == 2 and "PREFECT_API_URL" in run.stderr and "parlq server" in run.stderr
+
+
+def _sources(tmp_path: Path) -> Path:
+    source = tmp_path / "sources"
+    source.mkdir()
+    shutil.copy(SAMPLE, source / SAMPLE.name)
+    return source
+
+
+@contextmanager
+def _serving(
+    source: Path, out: Path, name: str, server: str, environment: dict[str, str], log: Path
+) -> Iterator[dict]:
+    """`parlq serve` for the deployment `name`, stopped on the way out; yields the deployment as the API has it."""
+    with open(log, "wb") as output:
+        serving = subprocess.Popen(
+            [sys.executable, "-m", "flows.cli", "serve", str(source), "--out", str(out), "--cron", CRON,
+             "--name", name, "--workers", "1"],
+            cwd=REPO, env={**environment, "PREFECT_API_URL": server}, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        url = f"{server}/deployments/name/parlq-batch/{name}"
+        _wait(lambda: serving.poll() is not None or _answers(url), 120, "the deployment")
+        assert serving.poll() is None, log.read_text(errors="replace")
+        yield httpx.get(url).json()
+    finally:
+        _stop(serving)
+
+
+def _run_deployment(server: str, deployment: dict, parameters: dict | None = None) -> tuple[str, dict]:
+    """Start a flow run of the deployment and wait until it has finished: its id and final state."""
+    flow_run = _create_flow_run(server, deployment, parameters or {})
+    return flow_run, _finished(server, flow_run)
+
+
+def _create_flow_run(server: str, deployment: dict, parameters: dict) -> str:
+    created = httpx.post(f"{server}/deployments/{deployment['id']}/create_flow_run", json={"parameters": parameters})
+    assert created.status_code == 201, f"{created.status_code}: {created.text[:2000]}"  # say why, if it fails
+    return created.json()["id"]
+
+
+def _finished(server: str, flow_run: str) -> dict:
+    state: dict = {}
+
+    def finished() -> bool:
+        state.update(httpx.get(f"{server}/flow_runs/{flow_run}").json()["state"])
+        return state["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+    _wait(finished, 300, "the flow run")
+    return state
 
 
 def _answers(url: str) -> bool:

@@ -22,11 +22,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import storage
-from pipeline.discover.sources import discover_sources, input_files
 from pipeline.dataset.provenance import code_version
-from pipeline.storage import hash_file, is_url, join_location, list_files, read_bytes, write_bytes
 from pipeline.dataset.snapshot import LATEST, MANIFEST, SNAPSHOTS, compute_snapshot_id, validate_snapshot
 from pipeline.dataset.write import publish_snapshot
+from pipeline.discover.sources import discover_sources, input_files
+from pipeline.storage import hash_file, is_url, join_location, list_files, read_bytes, write_bytes
 from schemas import load_schema
 from tests.builders import make_failed, make_result, source_of
 from tests.fixtures.generate import render_synthetic

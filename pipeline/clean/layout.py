@@ -159,7 +159,7 @@ def _line_pitch(pages: tuple[Page, ...]) -> float:
     steps = [
         b.top - a.top
         for page in pages
-        for a, b in zip(page.lines, page.lines[1:])
+        for a, b in zip(page.lines, page.lines[1:], strict=False)
         if 0 < b.top - a.top < 3 * max(a.size, 1.0)
     ]
     return statistics.median(steps) if steps else 14.0
@@ -237,4 +237,6 @@ def _vowel_clash(left: str, right: str) -> bool:
     if not left or not right:
         return False
     a, b = left[-1].lower(), right[0].lower()
-    return a in _VOWELS and b in _VOWELS and (a == b or (a, b) in {("a", "e"), ("a", "i"), ("e", "i"), ("o", "e"), ("o", "i"), ("e", "u"), ("a", "u")})
+    return a in _VOWELS and b in _VOWELS and (
+        a == b or (a, b) in {("a", "e"), ("a", "i"), ("e", "i"), ("o", "e"), ("o", "i"), ("e", "u"), ("a", "u")}
+    )

@@ -19,12 +19,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.dataset.rows import doc_id_for
+from pipeline.dataset.snapshot import MANIFEST
 from pipeline.discover.sources import Discovery
 from pipeline.model.kinds import FailureKind
-from pipeline.runtime.limits import RUN_OUTCOMES, Limits
-from pipeline.dataset.rows import doc_id_for
 from pipeline.model.records import CarryPlan, Failure
-from pipeline.dataset.snapshot import MANIFEST
+from pipeline.runtime.limits import RUN_OUTCOMES, Limits
 from schemas import DatasetSchema, arrow_schema
 
 # Tried again: outcomes of the run (part of the snapshot id), and duplicates (their original may be gone).
@@ -49,7 +49,9 @@ def plan_carry(
         return None
     pages = {(i["path"], i["sha256"]): i.get("pages") for i in manifest["inputs"]}
     documents = pq.read_table(previous / "documents.parquet", columns=["doc_id", "source_file", "sha256"])
-    doc_of = {(path, sha): doc_id for doc_id, path, sha in zip(*(c.to_pylist() for c in documents.columns))}
+    doc_of = {
+        (path, sha): doc_id for doc_id, path, sha in zip(*(c.to_pylist() for c in documents.columns), strict=True)
+    }
     failures: dict[str, list[Failure]] = defaultdict(list)
     for failure in read_failures(previous / "failures.parquet"):
         failures[failure.source_file].append(failure)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.model.records import FieldChange, RowDiff, SnapshotDiff, TableDiff
 from pipeline.dataset.snapshot import MANIFEST, SNAPSHOTS, TMP_PREFIX, read_latest
+from pipeline.model.records import FieldChange, RowDiff, SnapshotDiff, TableDiff
 from schemas import DatasetSchema, load_schema
 
 # Columns that make a row recognisable beyond its key (those present are used).
@@ -62,6 +62,10 @@ def resolve_snapshot(ref: str, out_dir: Path | None) -> Path:
     path = Path(ref)
     if (path / MANIFEST).is_file():
         return path
+    if path.is_absolute() or len(path.parts) > 1:
+        # a path, not an id: globbing for it under OUT_DIR would fail (pathlib refuses absolute patterns)
+        state = "is not a snapshot folder (no manifest.json)" if path.exists() else "does not exist"
+        raise FileNotFoundError(f"{ref} {state}")
     if out_dir is None:
         raise FileNotFoundError(f"{ref} is not a snapshot folder (no {MANIFEST}); give OUT_DIR for ids")
     snapshots = Path(out_dir) / SNAPSHOTS

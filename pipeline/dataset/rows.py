@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.model.kinds import DocType, Stage, ValidationCheck
 from pipeline.model.document import ParsedDocument, RawDocument
+from pipeline.model.kinds import DocType, Stage, ValidationCheck
 from pipeline.model.records import Application, DocumentResult, DocumentRow, Failure, SectionRow, SourceFile
 from pipeline.parse.values import find_max_budget
 from pipeline.segment.applications import Segmentation
@@ -40,7 +40,8 @@ def assemble_result(
         application_count=len(applications),
     )
     sections = tuple(
-        SectionRow(doc_id=doc_id, kind=s.kind, number=s.number, text=s.text) for s in (*parsed.questions, *parsed.answers)
+        SectionRow(doc_id=doc_id, kind=s.kind, number=s.number, text=s.text)
+        for s in (*parsed.questions, *parsed.answers)
     )
     failures = tuple(
         Failure(source.path, source.sha256, Stage.VALIDATE, ValidationCheck.DECLARED_COUNT, message)

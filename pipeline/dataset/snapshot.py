@@ -16,8 +16,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.runtime.limits import RUN_OUTCOMES
 from pipeline.model.records import DocumentResult, SourceFile
+from pipeline.runtime.limits import RUN_OUTCOMES
 from pipeline.storage import hash_file, is_url, join_location, read_bytes
 from schemas import DatasetSchema, arrow_schema, load_schema
 

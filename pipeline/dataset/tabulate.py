@@ -62,7 +62,7 @@ def merge_tables(
     merged = {}
     for name, spec in schema.tables.items():
         both = pa.concat_tables([carried[name], tables[name]]) if name in carried else tables[name]
-        merged[name] = _sort_table(both, spec)
+        merged[name] = sort_table(both, spec)
     return merged
 
 
@@ -83,7 +83,7 @@ def result_columns(results: Sequence[DocumentResult], spec: TableSpec) -> tuple[
             kinds = tuple(map(type, objects))
             read = readers.get(kinds) or readers.setdefault(kinds, _value_reader(spec, kinds))
             values.append(read(objects))
-    columns = zip(*values) if values else [()] * len(spec.column_names)
+    columns = zip(*values, strict=True) if values else [()] * len(spec.column_names)
     return {name: list(column) for name, column in zip(spec.column_names, columns, strict=True)}, counts
 
 
@@ -111,7 +111,7 @@ def table_from_columns(
         table = pa.Table.from_pydict({name: columns[name] for name in spec.column_names}, schema=arrow_schema(spec))
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
         raise ValueError(f"table {spec.name}: {error}") from error
-    return _sort_table(table, spec) if sort else table
+    return sort_table(table, spec) if sort else table
 
 
 def to_frame(table: pa.Table) -> pd.DataFrame:
@@ -168,7 +168,7 @@ def _attributes(kind: type) -> frozenset[str]:
     return frozenset(names | set(dir(kind)))
 
 
-def _sort_table(table: pa.Table, spec: TableSpec) -> pa.Table:
+def sort_table(table: pa.Table, spec: TableSpec) -> pa.Table:
     """The table's rows by key, then by every column where keys are equal (the order of _sorted_rows).
 
     Arrow sorts when the key columns are free of nulls and duplicates, which validated tables

@@ -15,11 +15,11 @@ import json
 from pathlib import Path
 
 from pipeline.dataset.carry import read_failures
+from pipeline.dataset.snapshot import MANIFEST, SNAPSHOTS, compute_snapshot_id, is_published
 from pipeline.discover.sources import Discovery, input_files
 from pipeline.model.kinds import FailureKind
-from pipeline.runtime.limits import RUN_OUTCOMES, Limits
 from pipeline.model.records import RunSummary
-from pipeline.dataset.snapshot import MANIFEST, SNAPSHOTS, compute_snapshot_id, is_published
+from pipeline.runtime.limits import RUN_OUTCOMES, Limits
 from schemas import DatasetSchema
 
 

@@ -21,7 +21,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.dataset.carry import read_carried
-from pipeline.model.records import CarryPlan, DocumentResult, SnapshotInfo, SourceFile
 from pipeline.dataset.snapshot import (
     LATEST,
     MANIFEST,
@@ -35,8 +34,9 @@ from pipeline.dataset.snapshot import (
     sha256_file,
     validate_snapshot,
 )
-from pipeline.storage import is_url, join_location, read_bytes, upload_files, write_bytes
 from pipeline.dataset.tabulate import merge_tables, tabulate_results
+from pipeline.model.records import CarryPlan, DocumentResult, SnapshotInfo, SourceFile
+from pipeline.storage import is_url, join_location, read_bytes, upload_files, write_bytes
 from schemas import DatasetSchema
 
 # Fixed writer options: the same table always gives the same bytes with the same pyarrow.
@@ -69,10 +69,13 @@ def publish_snapshot(
     progress: Callable[[str], None] | None = None,
     carried: CarryPlan | None = None,
     latest_at_start: str | None = None,
+    tables: Mapping[str, pa.Table] | None = None,
 ) -> SnapshotInfo:
     """Write the (already validated) results as snapshot <id> and point LATEST at it.
 
     `carried` inputs have no result: their rows are copied from the previous snapshot it names.
+    `tables`: the results' tables as validation made them (`validate.checks.validate_tables`),
+    so that no record is tabulated twice; without them the results are tabulated here.
 
     Does nothing (published=False) when LATEST already names a valid snapshot with this id; an
     existing valid snapshots/<id> folder from an earlier run is reused. `run_info` (timestamps,
@@ -86,7 +89,7 @@ def publish_snapshot(
     if is_url(out_dir):
         local = partial(publish_snapshot, results, inputs, schema=schema, code_version=code_version,
                         library_versions=library_versions, engine=engine, run_info=run_info, progress=progress,
-                        carried=carried)
+                        carried=carried, tables=tables)
         return _publish_to_url(str(out_dir), local, latest_at_start)
     out_dir = Path(out_dir)
     step = progress or (lambda name: None)
@@ -122,10 +125,10 @@ def publish_snapshot(
                        for f in sorted(inputs, key=lambda f: f.path)],
             **({"run_outcomes": outcomes} if outcomes else {}),
         }
-        tables = tabulate_results(results, schema)
+        made = dict(tables) if tables is not None else tabulate_results(results, schema)
         if carried is not None:
-            tables = merge_tables(tables, read_carried(carried, schema), schema)
-        _build_folder(final, tables, head, step, schema)
+            made = merge_tables(made, read_carried(carried, schema), schema)
+        _build_folder(final, made, head, step, schema)
     _replace_text(out_dir / LATEST, snapshot_id + "\n", step)
     _write_run(out_dir, snapshot_id, True, engine, run_info)
     return _info(final, schema, published=True)

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.runtime.limits import Limits, check_size
 from pipeline.model.kinds import FailureKind, Stage
 from pipeline.model.records import Failure, SourceFile
+from pipeline.runtime.limits import Limits, check_size
 from pipeline.storage import hash_file, is_url, list_files
 
 

@@ -48,7 +48,7 @@ def extract_applications(
     """
     themes = find_themes([_theme_text(item) for item in items])
     out = []
-    for item, matches in zip(items, themes):
+    for item, matches in zip(items, themes, strict=True):
         place = resolve_place(item.place, on)
         municipality = place.municipality if place else None
         sub = place.sub_municipality if place else None

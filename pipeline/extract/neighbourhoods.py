@@ -9,8 +9,8 @@ Pure string rules, no NLP library: names in Dutch policy texts are marked by a c
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿ"

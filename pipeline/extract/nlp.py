@@ -31,9 +31,9 @@ from spacy.util import load_language_data, registry
 from spacy.vocab import Vocab
 
 from pipeline.extract.lexicon import RULE_TABLES, DutchLexicon
-from pipeline.model.records import ThemeMatch
 from pipeline.extract.theme_hits import Hit, Word, analyse_word, collect, is_verbal_at, span_text, word_hits
 from pipeline.extract.themes import Theme, ThemeVocabulary, vocabulary_from_dict
+from pipeline.model.records import ThemeMatch
 
 LEMMATIZER_MODES = ("rule", "lookup", "none")
 THEMES_EXTENSION = "themes"  # doc._.themes: tuple[ThemeMatch, ...]
@@ -87,32 +87,33 @@ def build_nlp(config: NlpConfig, vocabulary: ThemeVocabulary) -> Language:
 
 def find_themes(nlp: Language, text: str) -> tuple[ThemeMatch, ...]:
     """Themes the text addresses, in vocabulary order, each with its matched words."""
-    return nlp(text)._.get(THEMES_EXTENSION)
+    return find_themes_batch(nlp, [text])[0]
 
 
 def find_themes_batch(nlp: Language, texts: Sequence[str]) -> list[tuple[ThemeMatch, ...]]:
-    """`find_themes` for many texts at once.
+    """`find_themes` for many texts at once, in order: the one way themes are found.
 
     With the rule pipeline, whose lemmas depend on each word alone, texts that neither start nor
     end with whitespace go through it joined by line breaks, many to a document: the same tokens
-    and themes as one by one (whitespace ends every token, and no term holds a line break), for
-    much less overhead. Other texts, and other pipelines, are streamed through `nlp.pipe`.
+    (whitespace ends every token) and themes (no term holds a line break; a noun-only term's
+    context stops at its text's first word) as one by one, for much less overhead. Other texts,
+    and all texts of other pipelines (a pretrained tagger reads the words around), go alone.
     """
-    found: dict[int, tuple[ThemeMatch, ...]] = {}
     procs = [proc for _, proc in nlp.pipeline]
-    if procs and isinstance(procs[-1], ThemeMatcher) and all(isinstance(proc, RuleLemmatizer) for proc in procs[:-1]):
-        for group in _joinable(texts, min(nlp.max_length, _JOINED_LENGTH)):
-            doc = nlp.make_doc(_JOINER.join(texts[i] for i in group))
-            for proc in procs[:-1]:
-                doc = proc(doc)
-            starts, spans, at = doc.to_array(IDX).tolist(), [], 0
-            for i in group:  # each text's first token and the token after its last
-                spans.append((bisect_left(starts, at), bisect_left(starts, at + len(texts[i]))))
-                at += len(texts[i]) + len(_JOINER)
-            found.update(zip(group, procs[-1].find(doc, spans)))
-    rest = [i for i in range(len(texts)) if i not in found]
-    for i, doc in zip(rest, nlp.pipe([texts[i] for i in rest])):
-        found[i] = doc._.get(THEMES_EXTENSION)
+    matcher = procs.pop()
+    if not isinstance(matcher, ThemeMatcher):
+        raise ValueError("the pipeline must end with the theme matcher: build it with build_nlp")
+    per_word = all(isinstance(proc, RuleLemmatizer) for proc in procs)
+    found: dict[int, tuple[ThemeMatch, ...]] = {}
+    for group in _groups(texts, min(nlp.max_length, _JOINED_LENGTH) if per_word else 0):
+        doc = nlp.make_doc(_JOINER.join(texts[i] for i in group))
+        for proc in procs:
+            doc = proc(doc)
+        starts, spans, at = doc.to_array(IDX).tolist(), [], 0
+        for i in group:  # each text's first token and the token after its last
+            spans.append((bisect_left(starts, at), bisect_left(starts, at + len(texts[i]))))
+            at += len(texts[i]) + len(_JOINER)
+        found.update(zip(group, matcher.find(doc, spans), strict=True))
     return [found[i] for i in range(len(texts))]
 
 
@@ -120,12 +121,14 @@ _JOINER = "\n\n\n"  # one whitespace token between joined texts (no space: that 
 _JOINED_LENGTH = 100_000  # characters of text per joined document
 
 
-def _joinable(texts: Sequence[str], limit: int) -> Iterator[list[int]]:
-    """Groups of indexes of texts to join: each text without whitespace at its ends, each group under `limit`."""
+def _groups(texts: Sequence[str], limit: int) -> Iterator[list[int]]:
+    """Indexes of the texts to run as one document: joinable texts (no whitespace at either end)
+    together, under `limit` characters a group; any other text alone."""
     group: list[int] = []
     size = 0
     for i, text in enumerate(texts):
         if not text or text[0].isspace() or text[-1].isspace() or len(text) > limit:
+            yield [i]
             continue
         if group and size + len(_JOINER) + len(text) > limit:
             yield group
@@ -176,7 +179,8 @@ class RuleLemmatizer:
         if len(doc):
             # columns, not rows: turning an (n, 3) array into n lists costs more than the whole lookup
             get = self._cache.get
-            values = [get(key) or self._analyse(key) for key in zip(*doc.to_array([ORTH, POS, LEMMA]).T.tolist())]
+            columns = doc.to_array([ORTH, POS, LEMMA]).T.tolist()
+            values = [get(key) or self._analyse(key) for key in zip(*columns, strict=True)]
             array = numpy.fromiter(chain.from_iterable(values), dtype=numpy.uint64, count=2 * len(values))
             doc.from_array([POS, LEMMA], array.reshape(-1, 2))
         return doc
@@ -237,9 +241,9 @@ class ThemeMatcher:
         """The themes of each text (first token, end token) of `doc`, in order, whitespace between them."""
         orths, lemmas, spaces, starts = doc.to_array([ORTH, LEMMA, SPACY, IDX]).T.tolist() if len(doc) else [()] * 4
         get = self._words.get
-        words = list(map(get, zip(orths, lemmas)))
+        words = list(map(get, zip(orths, lemmas, strict=True)))
         if None in words:  # a new word (maybe twice)
-            words = [get(key) or self._word(key) for key in zip(orths, lemmas)]
+            words = [get(key) or self._word(key) for key in zip(orths, lemmas, strict=True)]
         hits: list[list[Hit]] = [[] for _ in texts]
         firsts = [first for first, _ in texts]
         matchers = (self.lower_matcher, self.lemma_matcher) if self.use_lemmas else (self.lower_matcher,)

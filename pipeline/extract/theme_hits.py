@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
-from pipeline.model.records import ThemeMatch
 from pipeline.extract.themes import Theme, match_word
+from pipeline.model.records import ThemeMatch
 
 Hit = tuple[int, int, int, str]  # theme index, start_char, -end_char, surface
 
@@ -91,7 +91,12 @@ def collect(themes: Sequence[Theme], hits: list[Hit]) -> tuple[ThemeMatch, ...]:
 
 
 # the words around a noun-only term that show it is used as a noun (lists, articles, prepositions)
-_NOUN_CONTEXT_BEFORE = frozenset({"", ":", "het", "op", "rond", "van", "voor", "inzake", "en", ",", "(", "/", "betaalbaar", "kwaliteitsvol", "duurzaam", "zorgzaam", "beschut"})
+_NOUN_CONTEXT_BEFORE = frozenset(
+    {
+        "", ":", "het", "op", "rond", "van", "voor", "inzake", "en", ",", "(", "/",
+        "betaalbaar", "kwaliteitsvol", "duurzaam", "zorgzaam", "beschut",
+    }
+)
 _NOUN_MARKERS = _NOUN_CONTEXT_BEFORE - {"en", ","}
 _SUBJECT_WORDS = frozenset({"er", "die", "wie", "waar", "zij", "ze", "we", "wij", "jullie", "mensen", "bewoners"})
 

@@ -156,7 +156,9 @@ _INFLECTIONS = frozenset({"", "s", "'s", "e", "en", "n", "es", "er", "ers", "je"
 # A part before a stem that is a verbal prefix, not a compound modifier ("ontzorgen", "verzorgd").
 _PREFIXES = frozenset({"ver", "ont", "mis", "toe", "aan", "uit", "door", "over", "onder", "voor", "weg", "tegen"})
 # Derivational suffixes: "zorgzame", "woonachtig" are other words, not compounds of the stem.
-_DERIVATIONAL = frozenset({"zaam", "zame", "lijk", "lijke", "loos", "loze", "baar", "bare", "achtig", "achtige", "ig", "ige"})
+_DERIVATIONAL = frozenset(
+    {"zaam", "zame", "lijk", "lijke", "loos", "loze", "baar", "bare", "achtig", "achtige", "ig", "ige"}
+)
 _SPLIT_RE = re.compile(r"[-/]")
 # the longest ending `_is_inflection` accepts (a doubled consonant + "en" is 3 letters)
 _LONGEST_ENDING = max(3, *map(len, _INFLECTIONS))

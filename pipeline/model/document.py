@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from pipeline.model.kinds import SectionKind
 
-
 # --- reader: the engine-neutral page model -------------------------------------------------
 
 

@@ -6,10 +6,9 @@ Steps take and return these; DataFrames and Arrow tables appear only when tabula
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pipeline.model.kinds import DocType, SectionKind, Stage, Status
-
 
 # --- reference data -----------------------------------------------------------------------
 

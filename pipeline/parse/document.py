@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.model.errors import DocumentError
-from pipeline.model.kinds import FailureKind, SectionKind, Stage
 from pipeline.clean.layout import join_lines
 from pipeline.model.document import CleanDocument, DocumentMeta, Line, Paragraph, ParsedDocument, Section
+from pipeline.model.errors import DocumentError
+from pipeline.model.kinds import FailureKind, SectionKind, Stage
 from pipeline.parse.values import parse_dutch_date, proper_case_name, proper_case_title
 
 _NR = re.compile(r"^nr\.?\s*(\d{1,5})\b", re.IGNORECASE)
@@ -46,7 +46,9 @@ def parse_document(clean: CleanDocument) -> ParsedDocument:
             "Neither a 'SCHRIFTELIJKE VRAAG' block nor an 'ANTWOORD' block was found; "
             "this does not look like a written question.",
         )
-    answer, block_start, body_start = _answer_block(lines, answer_at) if answer_at is not None else (None, len(lines), len(lines))
+    answer, block_start, body_start = (
+        _answer_block(lines, answer_at) if answer_at is not None else (None, len(lines), len(lines))
+    )
     meta_block = _merge(front, answer)
     question_paras = _slice(clean.paragraphs, lines, title_start, block_start)
     if not question_paras:
@@ -89,7 +91,7 @@ def split_sections(
     groups: list[list[Paragraph]] = []
     preamble: list[Paragraph] = []
     nested_last: int | None = None
-    for index, (para, number) in enumerate(zip(paragraphs, numbers)):
+    for index, (para, number) in enumerate(zip(paragraphs, numbers, strict=True)):
         expected = len(groups) + 1
         starts = False
         if number is not None and (limit is None or number <= limit or not groups):

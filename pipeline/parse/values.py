@@ -106,7 +106,9 @@ def find_max_budget(text: str) -> float | None:
         return None
 
 
-_PARTICLES = frozenset({"van", "de", "der", "den", "ter", "ten", "het", "'t", "le", "la", "du", "d'", "vanden", "vander"})
+_PARTICLES = frozenset(
+    {"van", "de", "der", "den", "ter", "ten", "het", "'t", "le", "la", "du", "d'", "vanden", "vander"}
+)
 
 
 def proper_case_name(text: str) -> str:

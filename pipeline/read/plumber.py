@@ -9,7 +9,6 @@ import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TypeVar
 
 import pdfplumber
@@ -18,11 +17,11 @@ from pdfplumber.container import Container
 from pdfplumber.table import TableFinder, TableSettings
 from pdfplumber.utils.exceptions import PdfminerException
 
+from pipeline.model.document import Page, RawDocument, Table
 from pipeline.model.errors import DocumentError
 from pipeline.model.kinds import FailureKind, Stage
-from pipeline.read.lines import Box, DrawnPath, Glyph, drop_words_in, group_lines
-from pipeline.model.document import Page, RawDocument, Table
 from pipeline.read.config import ReadConfig
+from pipeline.read.lines import Box, DrawnPath, Glyph, drop_words_in, group_lines
 from pipeline.read.structure import check_pdf_bytes
 
 _T = TypeVar("_T")
@@ -148,7 +147,7 @@ def _shape(kind: str, pts: list[tuple[float, float]]) -> dict:
 
 
 @contextmanager
-def _open(data: bytes, page_numbers: list[int] | None) -> Iterator["pdfplumber.PDF"]:
+def _open(data: bytes, page_numbers: list[int] | None) -> Iterator[pdfplumber.PDF]:
     try:
         pdf = pdfplumber.open(io.BytesIO(data), pages=page_numbers)
     except PdfminerException as exc:
@@ -166,7 +165,7 @@ def _open(data: bytes, page_numbers: list[int] | None) -> Iterator["pdfplumber.P
         yield pdf
 
 
-def _each_page(pdf: "pdfplumber.PDF", read: Callable[["pdfplumber.page.Page"], _T]) -> Iterator[tuple[int, _T]]:
+def _each_page(pdf: pdfplumber.PDF, read: Callable[[pdfplumber.page.Page], _T]) -> Iterator[tuple[int, _T]]:
     for page in pdf.pages:
         try:
             yield page.page_number, read(page)
@@ -190,7 +189,7 @@ def _classify(exc: BaseException) -> DocumentError:
     return DocumentError(Stage.READ, FailureKind.DAMAGED, f"The PDF cannot be opened ({type(exc).__name__}): {exc}")
 
 
-def _read_page(page: "pdfplumber.page.Page", config: ReadConfig) -> Page:
+def _read_page(page: pdfplumber.page.Page, config: ReadConfig) -> Page:
     found = _find_tables(page, config)
     words = page.extract_words(
         x_tolerance=config.word_gap,
@@ -208,7 +207,7 @@ def _read_page(page: "pdfplumber.page.Page", config: ReadConfig) -> Page:
     )
 
 
-def _find_tables(page: "pdfplumber.page.Page | _DrawnPage", config: ReadConfig) -> tuple[tuple[Table, Box], ...]:
+def _find_tables(page: pdfplumber.page.Page | _DrawnPage, config: ReadConfig) -> tuple[tuple[Table, Box], ...]:
     # find_tables is the expensive call; pages without rules or boxes cannot hold a ruled table
     if not config.tables or len(page.lines) + len(page.rects) < 4:
         return ()

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
 
+from pipeline.extract.resources import Resources, build_resources
+from pipeline.model.kinds import FailureKind, Stage
+from pipeline.model.records import DocumentResult, Failure, SourceFile
 from pipeline.runtime.limits import (
     RUN_OUTCOMES,
     Limits,
@@ -23,12 +26,9 @@ from pipeline.runtime.limits import (
     failure_result,
     out_of_memory_failure,
 )
-from pipeline.extract.resources import Resources, build_resources
 from pipeline.runtime.process import ProcessConfig, process_document
-from pipeline.model.kinds import FailureKind, Stage
-from pipeline.model.records import DocumentResult, Failure, SourceFile
-from pipeline.storage import is_url, read_bytes
 from pipeline.runtime.workers import WorkerStartError, run_in_workers
+from pipeline.storage import is_url, read_bytes
 
 __all__ = ["BatchConfig", "BatchOutcome", "WorkerStartError", "apply_page_limit", "process_file", "process_resources",
            "process_sources"]  # fmt: skip
@@ -86,7 +86,9 @@ def process_sources(
         notify(done[source.path])
     if batch.isolated and todo:
         work = partial(process_file, config=config, limits=batch.limits)
-        run = run_in_workers(todo, work, process_resources, batch.workers, batch.limits, preload=("pipeline.runtime.preload",))
+        run = run_in_workers(
+            todo, work, process_resources, batch.workers, batch.limits, preload=("pipeline.runtime.preload",)
+        )
     else:
         run = (process_file(source, config, batch.limits) for source in todo)
     with closing(run):  # stops the workers at once when a callback raises

@@ -90,7 +90,7 @@ def acquire_lock(out_dir: Path, wait_s: float | None = 0.0) -> RunLock:
         info = LockInfo(
             pid=os.getpid(),
             host=socket.gethostname(),
-            started=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
         try:
             os.ftruncate(fd, 0)

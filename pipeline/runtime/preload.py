@@ -15,7 +15,12 @@ from pipeline.runtime.batch import process_resources
 
 try:
     process_resources()
-    for module in ("pipeline.read.pdfium.reader", "pipeline.read.plumber", "pipeline.dataset.cache", "pipeline.extract.neighbourhoods"):
+    for module in (
+        "pipeline.read.pdfium.reader",
+        "pipeline.read.plumber",
+        "pipeline.dataset.cache",
+        "pipeline.extract.neighbourhoods",
+    ):
         importlib.import_module(module)
 except Exception:  # noqa: BLE001 - each worker then builds and imports itself, and reports what fails
     pass

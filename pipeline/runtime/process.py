@@ -5,17 +5,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
 from pipeline.clean.layout import LayoutConfig
+from pipeline.dataset.rows import doc_id_for
 from pipeline.extract.resources import Resources
+from pipeline.model.document import RawDocument
 from pipeline.model.errors import DocumentError
 from pipeline.model.kinds import FailureKind, Stage
-from pipeline.model.document import RawDocument
 from pipeline.model.records import DocumentResult, Failure, SourceFile
-from pipeline.dataset.rows import doc_id_for
 from pipeline.read.config import ReadConfig
 from pipeline.runtime.limits import out_of_memory_failure, ran_out_of_memory
 from pipeline.steps import DOCUMENT_STEPS, Step
@@ -27,27 +26,6 @@ class ProcessConfig:
 
     read: ReadConfig = field(default_factory=ReadConfig)
     layout: LayoutConfig = field(default_factory=LayoutConfig)
-
-
-def build_validation_context(today: dt.date):
-    """The checks' view of the reference data (gazetteer and theme vocabulary) for a run on `today`,
-    with the validator's one-off set-up done (`validate.prepare_validator`)."""
-    from pipeline.extract.gazetteer import find_municipality, is_valid_code, load_gazetteer
-    from pipeline.extract.themes import load_vocabulary
-    from pipeline.validate.checks import ValidationContext, prepare_validator
-
-    gazetteer = load_gazetteer()
-
-    def province_of(nis_code: str, on: dt.date) -> str | None:
-        municipality = find_municipality(gazetteer, nis_code, on)
-        return municipality.province if municipality else None
-
-    return prepare_validator(ValidationContext(
-        is_valid_code=lambda nis_code, on: is_valid_code(gazetteer, nis_code, on),
-        province_of=province_of,
-        themes=tuple(load_vocabulary().ids),
-        today=today,
-    ))
 
 
 def sha256_of(data: bytes) -> str:
@@ -92,4 +70,6 @@ def process_document(
             failure = out_of_memory_failure(source, stage)
     raw = values.get("raw")
     n_pages = raw.n_pages if isinstance(raw, RawDocument) else 0
-    return DocumentResult(source_file=source.path, sha256=source.sha256, n_pages=n_pages, document=None, failures=(failure,))
+    return DocumentResult(
+        source_file=source.path, sha256=source.sha256, n_pages=n_pages, document=None, failures=(failure,)
+    )

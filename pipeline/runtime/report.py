@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import fields
 
 from pipeline.discover.sources import Discovery, input_files
 from pipeline.model.kinds import FailureKind
@@ -103,6 +104,16 @@ def format_summary(summary: RunSummary) -> str:
             f"             {summary.snapshot_path}",
         ]
     )
+
+
+def summary_record(summary: RunSummary) -> dict[str, object]:
+    """The summary as plain data (`parlq run --json`): its counts, its snapshot and its failure rows."""
+    record: dict[str, object] = {f.name: getattr(summary, f.name) for f in fields(summary) if f.name != "failure_rows"}
+    record["failure_rows"] = [
+        {"source_file": f.source_file, "stage": str(f.stage), "error": str(f.error), "message": f.message}
+        for f in summary.failure_rows
+    ]
+    return record
 
 
 def format_failures(failures: Sequence[Failure], limit: int = 20) -> str:

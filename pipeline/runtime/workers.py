@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 
 from pipeline.model.kinds import FailureKind
-from pipeline.runtime.limits import Limits, check_headroom, death_result, limit_memory, timeout_result
 from pipeline.model.records import DocumentResult, SourceFile
+from pipeline.runtime.limits import Limits, check_headroom, death_result, limit_memory, timeout_result
 
 STARTUP_TIMEOUT_S = 300.0  # building spaCy on a loaded machine; a worker slower than this is broken
 _STOP_GRACE_S = 2.0

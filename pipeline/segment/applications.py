@@ -7,15 +7,15 @@ set apart, else by line geometry.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Set
-import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from pipeline.clean.layout import LayoutConfig, join_lines, word_forms
-from pipeline.model.kinds import Status
 from pipeline.model.document import CleanDocument, Line, Paragraph, ParsedDocument, Table
+from pipeline.model.kinds import Status
 from pipeline.model.records import ApplicationItem
 from pipeline.parse.values import find_declared_count, parse_amount
 
@@ -274,7 +274,9 @@ def _table_items(table: Table, is_place: Callable[[str], bool]) -> list[Applicat
                 page_end=table.page,
                 status=Status.ACCEPTED,
                 budget_eur=budget,
-                neighbourhood_hint=(cells[area_col].strip() or None) if area_col is not None and area_col < len(cells) else None,
+                neighbourhood_hint=(
+                    (cells[area_col].strip() or None) if area_col is not None and area_col < len(cells) else None
+                ),
             )
         )
     return items

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 
 try:
     # what pandera imports when it registers its pandas backends on a first validation (hypothesis
@@ -27,45 +28,42 @@ try:
 except ImportError:  # another layout of pandera: it is imported on first use as before
     pass
 
+from pipeline.dataset.tabulate import (
+    PANDAS_DTYPES,
+    build_table,
+    result_columns,
+    sort_table,
+    table_from_columns,
+    to_frame,
+)
 from pipeline.model.kinds import Stage, ValidationCheck
 from pipeline.model.records import DocumentResult, Failure
-from pipeline.dataset.tabulate import PANDAS_DTYPES, build_table, result_columns, table_from_columns, to_frame
+from pipeline.validate.context import ROW_TABLES, ValidationContext
+from pipeline.validate.domain import Rejection, check_domain
 from pipeline.validate.type_checks import find_mistyped
-from schemas import ColumnSpec, DatasetSchema, TableSpec, load_schema
-
-# Tables whose rows are validated; application_themes rows belong to their application.
-ROW_TABLES = ("documents", "sections", "applications", "application_themes")
+from schemas import ColumnSpec, TableSpec
 
 
 @dataclass(frozen=True)
-class ValidationContext:
-    """Everything the checks depend on besides the results: no clock or file reads inside checks."""
+class Validated:
+    """Validated results and their dataset: each record became an Arrow row once, for validation."""
 
-    is_valid_code: Callable[[str, dt.date], bool]  # NIS code exists on that date
-    province_of: Callable[[str, dt.date], str | None]  # its province then (None: Brussels)
-    themes: tuple[str, ...]  # the theme vocabulary ids
-    today: dt.date
-    schema: DatasetSchema = field(default_factory=load_schema)
-
-    def __post_init__(self) -> None:
-        if not callable(self.is_valid_code) or not callable(self.province_of):
-            raise TypeError("is_valid_code and province_of must be callables")
-        if not self.themes or len(set(self.themes)) != len(self.themes):
-            raise ValueError("themes must be a non-empty tuple of distinct ids")
-        if type(self.today) is not dt.date:
-            raise TypeError("today must be a datetime.date")
-        missing = set(ROW_TABLES) - set(self.schema.tables)
-        if missing:
-            raise ValueError(f"schema lacks tables {sorted(missing)}")
+    results: tuple[DocumentResult, ...]  # in the order given, failing rows removed, a failure for each
+    tables: dict[str, pyarrow.Table]  # every schema table of these results, sorted by key
 
 
 def validate_results(
     results: Sequence[DocumentResult], context: ValidationContext
 ) -> tuple[DocumentResult, ...]:
     """New results, in the same order, with failing rows removed and a failure added for each."""
-    rejections = [r for name in ROW_TABLES for r in _check_table(results, context.schema.tables[name])]
-    rejections += _check_domain(results, context)
-    by_result: dict[int, list[_Rejection]] = {}
+    return validate_tables(results, context).results
+
+
+def validate_tables(results: Sequence[DocumentResult], context: ValidationContext) -> Validated:
+    """`validate_results`, and the tables of what passed: the rows validation checked, kept as they are."""
+    checked = {name: _check_table(results, context.schema.tables[name]) for name in ROW_TABLES}
+    rejections = [r for c in checked.values() for r in c.rejections] + check_domain(results, context)
+    by_result: dict[int, list[Rejection]] = {}
     seen = set()
     for r in rejections:
         # Duplicate applications also duplicate their theme rows: one report per row is enough.
@@ -75,7 +73,31 @@ def validate_results(
             seen.add(mark)
             by_result.setdefault(r.result, []).append(r)
     sha_pattern = _column(context.schema.tables["failures"], "sha256").pattern or ".*"
-    return tuple(_apply(r, by_result.get(i, []), sha_pattern) for i, r in enumerate(results))
+    new = tuple(_apply(r, by_result.get(i, []), sha_pattern) for i, r in enumerate(results))
+    tables = {name: _passed(c, results, new, context.schema.tables[name]) for name, c in checked.items()}
+    failures = context.schema.tables["failures"]
+    tables["failures"] = table_from_columns(result_columns(new, failures)[0], failures)
+    return Validated(results=new, tables={name: tables[name] for name in context.schema.tables})
+
+
+def build_validation_context(today: dt.date) -> ValidationContext:
+    """The checks' view of the reference data (gazetteer and theme vocabulary) for a run on `today`,
+    with the validator's one-off set-up done (`validate.prepare_validator`)."""
+    from pipeline.extract.gazetteer import find_municipality, is_valid_code, load_gazetteer
+    from pipeline.extract.themes import load_vocabulary
+
+    gazetteer = load_gazetteer()
+
+    def province_of(nis_code: str, on: dt.date) -> str | None:
+        municipality = find_municipality(gazetteer, nis_code, on)
+        return municipality.province if municipality else None
+
+    return prepare_validator(ValidationContext(
+        is_valid_code=lambda nis_code, on: is_valid_code(gazetteer, nis_code, on),
+        province_of=province_of,
+        themes=tuple(load_vocabulary().ids),
+        today=today,
+    ))
 
 
 def prepare_validator(context: ValidationContext) -> ValidationContext:
@@ -101,17 +123,6 @@ def table_model(spec: TableSpec) -> pa.DataFrameSchema:
     )
 
 
-@dataclass(frozen=True)
-class _Rejection:
-    result: int  # index into the results
-    table: str  # documents, sections or applications: the row that is removed
-    row: int  # index within that part of the result
-    check: str  # a ValidationCheck, or pandera's name of a check parlq does not define
-    column: str
-    value: object
-    detail: str  # what is wrong, ending the failure sentence
-
-
 def _column_checks(c: ColumnSpec) -> list[pa.Check]:
     checks = []
     if c.pattern is not None:
@@ -123,10 +134,18 @@ def _column_checks(c: ColumnSpec) -> list[pa.Check]:
     return checks
 
 
-def _check_table(results: Sequence[DocumentResult], spec: TableSpec) -> list[_Rejection]:
+@dataclass(frozen=True)
+class _Checked:
+    rejections: list[Rejection]
+    table: pyarrow.Table | None  # the rows of a valid type, as validated (None: there were none)
+    refs: list[tuple[int, str, int]]  # the removable row behind each row of `table`
+
+
+def _check_table(results: Sequence[DocumentResult], spec: TableSpec) -> _Checked:
     """Type check in Python (so one bad value cannot break the whole table), then pandera."""
     columns, counts = result_columns(results, spec)
-    refs = [ref for i, (result, n) in enumerate(zip(results, counts)) for ref in _owners(result, spec.name, i, n)]
+    pairs = zip(results, counts, strict=True)
+    refs = [ref for i, (result, n) in enumerate(pairs) for ref in _owners(result, spec.name, i, n)]
     if len(refs) != sum(counts):
         raise RuntimeError(f"table {spec.name}: rows and their owners differ in number")
     rejections = []
@@ -134,7 +153,7 @@ def _check_table(results: Sequence[DocumentResult], spec: TableSpec) -> list[_Re
     for k, bad in sorted(mistyped.items()):
         detail = "is not a valid {} value"
         rejections += [
-            _Rejection(*refs[k], ValidationCheck.TYPE, c.name, _as_row_value(columns[c.name][k]), detail.format(c.type))
+            Rejection(*refs[k], ValidationCheck.TYPE, c.name, _as_row_value(columns[c.name][k]), detail.format(c.type))
             for c in bad
         ]
     if mistyped:
@@ -142,15 +161,31 @@ def _check_table(results: Sequence[DocumentResult], spec: TableSpec) -> list[_Re
         columns = {name: [values[k] for k in keep] for name, values in columns.items()}
         refs = [refs[k] for k in keep]
     if not refs:
-        return rejections
-    frame = to_frame(table_from_columns(columns, spec, sort=False, allow_nulls=True))
+        return _Checked(rejections, None, refs)
+    table = table_from_columns(columns, spec, sort=False, allow_nulls=True)
     try:
-        table_model(spec).validate(frame, lazy=True)
+        table_model(spec).validate(to_frame(table), lazy=True)
     except pa.errors.SchemaErrors as error:
         rejections += _from_failure_cases(error.failure_cases, spec, columns, refs)
     except pa.errors.SchemaError as error:
         rejections += _from_failure_cases(getattr(error, "failure_cases", None), spec, columns, refs)
-    return rejections
+    return _Checked(rejections, table, refs)
+
+
+def _passed(
+    checked: _Checked, old: Sequence[DocumentResult], new: Sequence[DocumentResult], spec: TableSpec
+) -> pyarrow.Table:
+    """The checked table's rows whose record is still in the new results, sorted by key."""
+    if checked.table is None:
+        return table_from_columns({name: [] for name in spec.column_names}, spec)
+    kept: dict[tuple[int, str], set[int]] = {}
+    for i, (before, after) in enumerate(zip(old, new, strict=True)):
+        kept[i, "documents"] = {0} if after.document is not None else set()
+        for part in ("sections", "applications"):
+            still = {id(record) for record in getattr(after, part)}
+            kept[i, part] = {j for j, record in enumerate(getattr(before, part)) if id(record) in still}
+    mask = pyarrow.array([j in kept[i, part] for i, part, j in checked.refs], type=pyarrow.bool_())
+    return sort_table(checked.table.filter(mask), spec)
 
 
 def _as_row_value(value: object) -> object:
@@ -161,10 +196,10 @@ def _as_row_value(value: object) -> object:
 
 def _from_failure_cases(
     cases: object, spec: TableSpec, columns: dict[str, list[object]], refs: list[tuple[int, str, int]]
-) -> list[_Rejection]:
+) -> list[Rejection]:
     if not isinstance(cases, pd.DataFrame) or "index" not in cases:
         cases = pd.DataFrame({"check": [ValidationCheck.SCHEMA.value], "column": [None], "index": [None]})
-    found: dict[tuple, _Rejection] = {}
+    found: dict[tuple, Rejection] = {}
     for case in cases.itertuples(index=False):
         check = _check_name(str(case.check))
         unique = check == ValidationCheck.UNIQUE
@@ -181,7 +216,7 @@ def _from_failure_cases(
                 value = key if len(key) > 1 else key[0]
             else:
                 value = _value_at(columns, column, k)
-            found.setdefault((refs[k], check, column), _Rejection(*refs[k], check, column, value, detail))
+            found.setdefault((refs[k], check, column), Rejection(*refs[k], check, column, value, detail))
     return list(found.values())
 
 
@@ -189,57 +224,7 @@ def _value_at(columns: dict[str, list[object]], name: str, k: int) -> object:
     return _as_row_value(columns[name][k]) if name in columns else None
 
 
-def _check_domain(results: Sequence[DocumentResult], context: ValidationContext) -> list[_Rejection]:
-    nis_pattern = _column(context.schema.tables["applications"], "nis_code").pattern or ".*"
-    out = []
-    for i, result in enumerate(results):
-        doc = result.document
-        if doc is None:
-            continue
-        date = doc.question_date if type(doc.question_date) is dt.date else None
-        if date is not None and date > context.today:
-            detail = f"is after today ({context.today})"
-            out.append(_Rejection(i, "documents", 0, ValidationCheck.QUESTION_DATE_NOT_FUTURE, "question_date", date,
-                                  detail))
-        # N of "1..N" is the count the parser found, so removing rows here never shifts it.
-        n = doc.application_count if isinstance(doc.application_count, int) else len(result.applications)
-        # declared vs found counts are checked per list by the segmenter (a declared "6 geselecteerd"
-        # counts the table, not the rejected list after it); its failures arrive with the result
-        for j, app in enumerate(result.applications):
-            findings = _check_application(app, n, date, result.max_budget_eur, nis_pattern, context)
-            out += [_Rejection(i, "applications", j, *finding) for finding in findings]
-    return out
-
-
-def _check_application(app: object, n: int, date: dt.date | None, max_budget: float | None, nis_pattern: str,
-                       context: ValidationContext) -> list[tuple[str, str, object, str]]:
-    """(check, column, value, detail) for each domain check the application fails."""
-    found = []
-    nis = app.nis_code
-    if isinstance(nis, str) and re.fullmatch(nis_pattern, nis) and date is not None:
-        if not context.is_valid_code(nis, date):
-            detail = f"is not a municipality code on the question date {date}"
-            found.append((ValidationCheck.NIS_CODE_KNOWN, "nis_code", nis, detail))
-        elif (expected := context.province_of(nis, date)) != app.province:
-            detail = f"is not {expected!r}, the province of NIS code {nis} on {date}"
-            found.append((ValidationCheck.PROVINCE_CONSISTENT, "province", app.province, detail))
-    terms = tuple(m.theme for m in app.theme_terms) if isinstance(app.theme_terms, tuple) else ()
-    for column, themes in (("themes", app.themes), ("theme_terms", terms)):
-        if isinstance(themes, tuple | list):
-            detail = "is not a theme id of the vocabulary"
-            found += [(ValidationCheck.THEME_VOCABULARY, column, t, detail) for t in themes if t not in context.themes]
-    number = app.item_number
-    if isinstance(number, int) and number > n:
-        detail = f"is above the {n} applications of the document (numbers must run 1..{n})"
-        found.append((ValidationCheck.ITEM_NUMBER_RANGE, "item_number", number, detail))
-    budget = app.budget_eur
-    if isinstance(budget, int | float) and max_budget is not None and budget > max_budget:
-        detail = f"is above the stated maximum of {max_budget} euro per project"
-        found.append((ValidationCheck.BUDGET_MAX, "budget_eur", budget, detail))
-    return found
-
-
-def _apply(result: DocumentResult, rejections: list[_Rejection], sha_pattern: str) -> DocumentResult:
+def _apply(result: DocumentResult, rejections: list[Rejection], sha_pattern: str) -> DocumentResult:
     def valid_sha(value: object) -> str | None:
         return value if isinstance(value, str) and re.fullmatch(sha_pattern, value) else None
 
@@ -265,7 +250,7 @@ def _apply(result: DocumentResult, rejections: list[_Rejection], sha_pattern: st
     )
 
 
-def _message(result: DocumentResult, r: _Rejection) -> str:
+def _message(result: DocumentResult, r: Rejection) -> str:
     doc_id = getattr(result.document, "doc_id", None)
     where = f"Document {doc_id} ({result.source_file})"
     if r.table == "applications":

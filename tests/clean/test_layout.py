@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.clean.layout import LayoutConfig, build_paragraphs, clean_document, join_lines, strip_furniture, word_forms
+from pipeline.clean.layout import (
+    LayoutConfig,
+    build_paragraphs,
+    clean_document,
+    join_lines,
+    strip_furniture,
+    word_forms,
+)
 from pipeline.model.document import Line, Page, RawDocument
 
 
@@ -52,7 +59,8 @@ def test_join_lines_loses_nothing_but_line_end_hyphens(lines: list[str]) -> None
 
 
 def _line(text: str, page: int, top: float, x1: float = 520.0, bold: bool = False) -> Line:
-    return Line(text, page, 72.0, x1, top, top + 10, "Helvetica-Bold" if bold else "Helvetica", 10.0, bold, len(text) if bold else 0)
+    font = "Helvetica-Bold" if bold else "Helvetica"
+    return Line(text, page, 72.0, x1, top, top + 10, font, 10.0, bold, len(text) if bold else 0)
 
 
 def _page(number: int, lines: list[Line]) -> Page:
@@ -102,7 +110,11 @@ def test_finished_paragraph_does_not_continue_on_next_page() -> None:
 @settings(max_examples=60)
 @given(
     st.lists(
-        st.lists(st.tuples(st.lists(_word, min_size=1, max_size=6).map(" ".join), st.sampled_from([12.5, 12.5, 30.0])), min_size=1, max_size=25),
+        st.lists(
+            st.tuples(st.lists(_word, min_size=1, max_size=6).map(" ".join), st.sampled_from([12.5, 12.5, 30.0])),
+            min_size=1,
+            max_size=25,
+        ),
         min_size=1,
         max_size=4,
     )

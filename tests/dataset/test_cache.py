@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -57,13 +58,15 @@ def test_version_change_is_a_miss(tmp_path: Path, version_change: dict) -> None:
     assert load_cached(tmp_path, KEY) == RESULT
 
 
-def _forge(entry: dict) -> dict:
+def _forge(raw: bytes) -> bytes:
     """Change a value and fix the checksum, as a bug in an older writer could have."""
-    from pipeline.dataset.cache import _checksum
-
-    entry["payload"]["n_pages"] = "four"
-    entry["checksum"] = _checksum(entry["payload"])
-    return entry
+    head, payload = raw.split(b"\n", 1)
+    result = json.loads(payload)
+    result["n_pages"] = "four"
+    payload = json.dumps(result).encode()
+    entry = json.loads(head)
+    entry["checksum"] = hashlib.sha256(payload).hexdigest()
+    return json.dumps(entry).encode() + b"\n" + payload
 
 
 CORRUPTIONS = {
@@ -72,7 +75,7 @@ CORRUPTIONS = {
     "garbage": lambda raw: b"\xff\xfe not json",
     "flipped_value": lambda raw: raw.replace(b"Project 1", b"Project 7"),
     "wrong_key": lambda raw: raw.replace(b'"code_version": "0.1.0+abc"', b'"code_version": "0.0.0"'),
-    "forged_types": lambda raw: json.dumps(_forge(json.loads(raw))).encode(),
+    "forged_types": _forge,
     "not_an_object": lambda raw: b"[1, 2, 3]",
 }
 

@@ -10,26 +10,29 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.runtime.batch import BatchConfig, process_sources
 from pipeline.dataset.carry import plan_carry, read_carried
-from pipeline.discover.sources import Discovery, discover_sources, input_files
-from pipeline.runtime.limits import Limits
-from pipeline.runtime.process import ProcessConfig, build_validation_context
 from pipeline.dataset.provenance import library_versions
-from pipeline.model.records import CarryPlan, RunSummary
-from pipeline.runtime.report import AccountingError, check_accounting, problem_results, summarize_run
-from pipeline.dataset.tabulate import build_table, merge_tables
-from pipeline.validate.checks import ValidationContext, validate_results
 from pipeline.dataset.snapshot import latest_snapshot
+from pipeline.dataset.tabulate import build_table, merge_tables
 from pipeline.dataset.write import publish_snapshot
+from pipeline.discover.sources import Discovery, discover_sources, input_files
+from pipeline.model.records import CarryPlan, RunSummary
+from pipeline.runtime.batch import BatchConfig, process_sources
+from pipeline.runtime.limits import Limits
+from pipeline.runtime.process import ProcessConfig
+from pipeline.runtime.report import AccountingError, check_accounting, problem_results, summarize_run
+from pipeline.validate.checks import ValidationContext, build_validation_context, validate_results
 from schemas import load_schema
 from tests.builders import THEMES, is_valid_code, make_failed, make_result, province_of, source_of
 from tests.fixtures.generate import render_synthetic
 
 VERSION = "0.0.0+carry"
+DEFAULT_LIMITS = Limits()
 
 
-def _run(sources: Path, out: Path, incremental: bool = True, limits: Limits = Limits()) -> tuple[RunSummary, CarryPlan | None]:
+def _run(
+    sources: Path, out: Path, incremental: bool = True, limits: Limits = DEFAULT_LIMITS
+) -> tuple[RunSummary, CarryPlan | None]:
     """The batch flow's steps without Prefect and without the cache: carried inputs are the only shortcut."""
     found = discover_sources(sources, exclude=(out,))
     plan = plan_carry(found, latest_snapshot(out), VERSION, load_schema(), limits) if incremental else None

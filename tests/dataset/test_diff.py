@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.dataset.diff import diff_snapshots, format_diff, resolve_snapshot
-from pipeline.model.records import DocumentResult, FieldChange
 from pipeline.dataset.write import publish_snapshot
+from pipeline.model.records import DocumentResult, FieldChange
 from schemas import load_schema
 from tests.builders import make_failed, make_result, source_of
 

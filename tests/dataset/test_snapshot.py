@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.dataset.snapshot import compute_snapshot_id, is_published, list_run_outcomes, validate_snapshot
 from pipeline.model.records import DocumentResult, Failure
 from pipeline.runtime.limits import RUN_OUTCOMES
-from pipeline.dataset.snapshot import compute_snapshot_id, is_published, list_run_outcomes, validate_snapshot
 from schemas import load_schema
 from tests.builders import CODE, INPUTS, RESULTS, make_failed, make_result, publish, sha
 
@@ -44,15 +44,21 @@ def test_an_outcome_of_the_run_changes_the_id(error: str) -> None:
     results = (*RESULTS[:2], make_failed("c", error=error))
     outcomes = list_run_outcomes(results)
     assert outcomes == [["c.pdf", "read", error, "c.pdf is encrypted; remove the password."]]
-    assert compute_snapshot_id(INPUTS, CODE, SCHEMA.version, outcomes) != compute_snapshot_id(INPUTS, CODE, SCHEMA.version)
+    with_outcomes = compute_snapshot_id(INPUTS, CODE, SCHEMA.version, outcomes)
+    assert with_outcomes != compute_snapshot_id(INPUTS, CODE, SCHEMA.version)
 
 
 def test_outcomes_of_the_run_are_listed_in_one_order() -> None:
     late = Failure("b.pdf", sha("b"), "read", "timeout", "stopped")
-    beside = DocumentResult("a.pdf", sha("a"), 1, None, failures=(Failure("a.pdf", sha("a"), "extract", "x", "m"),
-                                                                   Failure("a.pdf", sha("a"), "read", "unreadable", "m")))
+    beside = DocumentResult("a.pdf", sha("a"), 1, None, failures=(
+        Failure("a.pdf", sha("a"), "extract", "x", "m"),
+        Failure("a.pdf", sha("a"), "read", "unreadable", "m"),
+    ))
     results = (DocumentResult("b.pdf", sha("b"), 0, None, failures=(late,)), beside, make_result("d"))
-    assert list_run_outcomes(results) == [["a.pdf", "read", "unreadable", "m"], ["b.pdf", "read", "timeout", "stopped"]]
+    assert list_run_outcomes(results) == [
+        ["a.pdf", "read", "unreadable", "m"],
+        ["b.pdf", "read", "timeout", "stopped"],
+    ]
     assert list_run_outcomes(results[::-1]) == list_run_outcomes(results)
 
 

@@ -10,22 +10,23 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.runtime.batch import BatchConfig, process_sources
-from pipeline.discover.sources import Discovery, discover_sources, input_files
-from pipeline.runtime.limits import Limits
-from pipeline.runtime.process import ProcessConfig, build_validation_context
 from pipeline.dataset.provenance import library_versions
-from pipeline.model.records import Failure, RunSummary
-from pipeline.runtime.report import problem_results, summarize_run
-from pipeline.dataset.unchanged import find_unchanged
-from pipeline.validate.checks import validate_results
 from pipeline.dataset.snapshot import LATEST, SNAPSHOTS
+from pipeline.dataset.unchanged import find_unchanged
 from pipeline.dataset.write import publish_snapshot
+from pipeline.discover.sources import Discovery, discover_sources, input_files
+from pipeline.model.records import Failure, RunSummary
+from pipeline.runtime.batch import BatchConfig, process_sources
+from pipeline.runtime.limits import Limits
+from pipeline.runtime.process import ProcessConfig
+from pipeline.runtime.report import problem_results, summarize_run
+from pipeline.validate.checks import build_validation_context, validate_results
 from schemas import load_schema
 from tests.builders import make_failed, make_result, source_of
 from tests.fixtures.generate import render_synthetic
 
 VERSION = "0.0.0+unchanged"
+DEFAULT_LIMITS = Limits()
 
 
 def _publish(found: Discovery, out: Path, results: tuple = ()) -> RunSummary:
@@ -59,7 +60,7 @@ def _copy(published: tuple[Path, Path, RunSummary], tmp_path: Path) -> tuple[Pat
     return tmp_path / "sources", tmp_path / "out"
 
 
-def _unchanged(sources: Path, out: Path, limits: Limits = Limits()) -> RunSummary | None:
+def _unchanged(sources: Path, out: Path, limits: Limits = DEFAULT_LIMITS) -> RunSummary | None:
     return find_unchanged(discover_sources(sources, exclude=(out,)), out, VERSION, load_schema(), limits)
 
 

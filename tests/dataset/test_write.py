@@ -18,8 +18,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.dataset.snapshot import LATEST, SNAPSHOTS, compute_snapshot_id, read_latest, validate_snapshot
-from pipeline.validate.checks import ValidationContext, validate_results
 from pipeline.dataset.write import PROGRESS_STEPS, clean_stale, publish_snapshot
+from pipeline.validate.checks import ValidationContext, validate_results
 from schemas import load_schema
 from tests.builders import (
     CODE,

@@ -11,7 +11,9 @@ GENT = Municipality("44021", "Gent", "Oost-Vlaanderen", "Vlaanderen", dt.date(19
 
 
 def _item(**changes) -> ApplicationItem:
-    base = dict(item_number=1, printed_number=1, place="GENT", title="Runkst Vooruit", summary="", page_start=1, page_end=1)
+    base = dict(
+        item_number=1, printed_number=1, place="GENT", title="Runkst Vooruit", summary="", page_start=1, page_end=1
+    )
     return ApplicationItem(**{**base, **changes})
 
 
@@ -29,7 +31,12 @@ def _extract(items):
 def test_a_tables_area_column_is_the_only_source_of_areas() -> None:
     (app,) = _extract([_item(neighbourhood_hint="Rabot, Sluizeken en Ham", status="accepted", budget_eur=1.0)])
     assert app.neighbourhoods == ("Rabot", "Sluizeken", "Ham")
-    assert (app.municipality, app.nis_code, app.province, app.status) == ("Gent", "44021", "Oost-Vlaanderen", "accepted")
+    assert (app.municipality, app.nis_code, app.province, app.status) == (
+        "Gent",
+        "44021",
+        "Oost-Vlaanderen",
+        "accepted",
+    )
     assert app.themes == ("wonen",) and app.theme_terms == (ThemeMatch("wonen", ("woning",)),)
 
 

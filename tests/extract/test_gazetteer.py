@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pipeline.extract.gazetteer import (
     DATA_DIR,
     Gazetteer,
+    _resolve,
     find_municipality,
     is_valid_code,
     load_gazetteer,
@@ -21,7 +22,6 @@ from pipeline.extract.gazetteer import (
     resolve_place,
     sub_municipalities_of,
 )
-from pipeline.extract.gazetteer import _resolve
 
 QUESTION_DATE = dt.date(2021, 10, 1)  # the seed document's question date
 PROVINCES = {"Antwerpen", "Limburg", "Oost-Vlaanderen", "Vlaams-Brabant", "West-Vlaanderen",

@@ -26,6 +26,7 @@ def seed_words() -> list[str]:
     return sorted({w for text in texts for w in re.findall(r"\w+", text)})
 
 
+@pytest.mark.slow  # spaCy's own lemmatizer over the whole seed vocabulary
 def test_rule_lemmas_are_spacys(nlp: spacy.language.Language) -> None:
     reference = spacy.blank("nl")
     lemmatizer = reference.add_pipe("lemmatizer", config={"mode": "rule"})

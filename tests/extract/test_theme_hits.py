@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.model.records import ThemeMatch
 from pipeline.extract.theme_hits import Word, collect, is_verbal_at, span_text
 from pipeline.extract.themes import load_vocabulary
+from pipeline.model.records import ThemeMatch
 
 THEMES = load_vocabulary().themes
 

@@ -13,12 +13,13 @@ from pipeline.extract.themes import (
     CompoundStem,
     Theme,
     ThemeVocabulary,
+    _is_inflection,
+    _is_inflection_of_term,
     load_vocabulary,
     match_word,
     parse_term,
     vocabulary_from_dict,
 )
-from pipeline.extract.themes import _is_inflection, _is_inflection_of_term
 
 SPEC_IDS = (
     "wonen",

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.model.errors import DocumentError
 from pipeline.clean.layout import LayoutConfig, clean_document, join_lines
+from pipeline.model.document import CleanDocument, Line, Paragraph
+from pipeline.model.errors import DocumentError
 from pipeline.parse.document import parse_document, split_sections
 from pipeline.read.config import ReadConfig
 from pipeline.read.plumber import read_pdf_bytes
-from pipeline.model.document import CleanDocument, Line, Paragraph
 from tests.fixtures.generate import DOCS_DIR
 from tests.fixtures.markup import block_text, parse_markup
 from tests.fixtures.render import VARIANTS
@@ -90,7 +90,14 @@ def _para(text: str) -> Paragraph:
 
 
 def test_nested_list_is_not_taken_for_answer_numbers() -> None:
-    texts = ["1. Er werden 3 aanvragen ingediend:", "1. GENT – a", "2. GENK – b", "3. BOOM – c", "2. Lopende.", "3. Zie vraag 2."]
+    texts = [
+        "1. Er werden 3 aanvragen ingediend:",
+        "1. GENT – a",
+        "2. GENK – b",
+        "3. BOOM – c",
+        "2. Lopende.",
+        "3. Zie vraag 2.",
+    ]
     _, sections = split_sections(tuple(_para(t) for t in texts), "answer")
     assert [s.number for s in sections] == [1, 2, 3]
     assert sections[0].text.count("\n\n") == 3

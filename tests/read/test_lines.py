@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pdfplumber.utils.text import extract_words
 
-from pipeline.read.lines import InterleavedItems, drop_words_in, group_lines, group_words, is_bold_font, strip_subset_tag
+from pipeline.read.lines import (
+    InterleavedItems,
+    drop_words_in,
+    group_lines,
+    group_words,
+    is_bold_font,
+    strip_subset_tag,
+)
 
 X_GAP, Y_GAP = 2.0, 2.5
 FONTS = ("Helvetica", "Helvetica-Bold")
@@ -42,20 +49,25 @@ def _items(glyphs: list[tuple]) -> list[tuple]:
 
 def _chars(glyphs: list[tuple]) -> list[dict]:
     keys = ("text", "x0", "x1", "top", "bottom", "fontname", "size", "upright")
-    return [{**dict(zip(keys, g)), "doctop": g[3]} for g in glyphs]
+    return [{**dict(zip(keys, g, strict=True)), "doctop": g[3]} for g in glyphs]
 
 
 def _plain(words: list[dict]) -> list[tuple]:
     return [(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], w["fontname"], w["size"]) for w in words]
 
 
+def _reference_words(glyphs: list[tuple]) -> list[tuple]:
+    """The words of the glyphs as the reference engine (pdfplumber) splits them."""
+    words = extract_words(
+        _chars(glyphs), x_tolerance=X_GAP, y_tolerance=Y_GAP, keep_blank_chars=False, extra_attrs=["fontname", "size"]
+    )
+    return _plain(words)
+
+
 @settings(max_examples=300, deadline=None)
 @given(glyph_runs())
 def test_words_are_split_as_pdfplumber_splits_them(glyphs: list[tuple]) -> None:
-    reference = extract_words(
-        _chars(glyphs), x_tolerance=X_GAP, y_tolerance=Y_GAP, keep_blank_chars=False, extra_attrs=["fontname", "size"]
-    )
-    assert _plain(group_words(_items(glyphs), X_GAP, Y_GAP)) == _plain(reference)
+    assert _plain(group_words(_items(glyphs), X_GAP, Y_GAP)) == _reference_words(glyphs)
 
 
 def _pieces(glyphs: list[tuple]) -> list[tuple]:
@@ -115,12 +127,14 @@ def _line_pieces(glyphs: list[tuple]) -> list[tuple]:
 @pytest.mark.parametrize("join", [_pieces, _line_pieces], ids=["words", "across_blanks"])
 @settings(max_examples=300, deadline=None)
 @given(glyph_runs())
-def test_pieces_give_the_words_of_their_glyphs(join: Callable[[list[tuple]], list[tuple]], glyphs: list[tuple]) -> None:
+def test_pieces_are_split_as_pdfplumber_splits_their_glyphs(
+    join: Callable[[list[tuple]], list[tuple]], glyphs: list[tuple]
+) -> None:
     try:
         pieced = group_words(join(glyphs), X_GAP, Y_GAP)
     except InterleavedItems:
         return  # the reader then splits the pieces into glyphs
-    assert _plain(pieced) == _plain(group_words(_items(glyphs), X_GAP, Y_GAP))
+    assert _plain(pieced) == _reference_words(glyphs)
 
 
 def _words_piece() -> tuple:
@@ -128,19 +142,21 @@ def _words_piece() -> tuple:
     return ("ab ab", 10.0, 35.0, 100.0, 110.0, "Helvetica", 10.0, True, 30.0, layout)
 
 
-def test_a_piece_of_words_is_opened_where_an_item_sorts_between_them() -> None:
-    inside = ("x", 20.5, 22.0, 100.0, 110.0, "Helvetica", 10.0, True, 20.5, None)
-    starts = _words_piece()[9][1]
-    glyphs = [(c, x, x + 5.0, 100.0, 110.0, "Helvetica", 10.0, True, x, None) for c, x in zip("ab ab", starts)]
-    words = group_words([_words_piece(), inside], X_GAP, Y_GAP)
-    assert [w["text"] for w in words] == ["ab", "x", "ab"]
-    assert _plain(words) == _plain(group_words([*glyphs, inside], X_GAP, Y_GAP))
-
-
-def test_a_piece_of_words_with_an_item_inside_a_word_is_refused() -> None:
-    inside = ("x", 12.0, 13.0, 100.0, 110.0, "Helvetica", 10.0, True, 12.0, None)
+@pytest.mark.parametrize(
+    ("x", "words"),
+    [
+        (20.5, [("ab", 10.0, 20.0), ("x", 20.5, 22.0), ("ab", 25.0, 35.0)]),  # between the piece's words
+        (12.0, [("axb", 10.0, 20.0), ("ab", 25.0, 35.0)]),  # inside its first word
+    ],
+)
+def test_a_piece_another_item_sorts_into_is_refused_and_read_glyph_by_glyph(x: float, words: list[tuple]) -> None:
+    inside = ("x", x, x + 1.5, 100.0, 110.0, "Helvetica", 10.0, True, x, None)
     with pytest.raises(InterleavedItems):
         group_words([_words_piece(), inside], X_GAP, Y_GAP)
+    glyphs = [(c, left, left + 5.0, 100.0, 110.0, "Helvetica", 10.0, True, left, None)
+              for c, left in zip("ab ab", [10.0, 15.0, 20.0, 25.0, 30.0], strict=True)]
+    found = group_words([*glyphs, inside], X_GAP, Y_GAP)
+    assert [(w["text"], w["x0"], w["x1"]) for w in found] == words
 
 
 def test_a_piece_overlapped_by_another_item_is_refused() -> None:

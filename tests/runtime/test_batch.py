@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.runtime.batch import BatchConfig, WorkerStartError, apply_page_limit, process_file, process_sources
 from pipeline.discover.sources import discover_sources
-from pipeline.runtime.limits import MIB, Limits
-from pipeline.read.config import ReadConfig
-from pipeline.runtime.process import ProcessConfig
 from pipeline.model.records import DocumentResult, SourceFile
+from pipeline.read.config import ReadConfig
+from pipeline.runtime.batch import BatchConfig, WorkerStartError, apply_page_limit, process_file, process_sources
+from pipeline.runtime.limits import MIB, Limits
+from pipeline.runtime.process import ProcessConfig
 from tests.fixtures.hostile import cyclic_pdf
 
 GOOD = ("buurtsport_subsidies__official.pdf", "seed_wijkverbeteringscontracten__plain.pdf",
@@ -140,9 +140,10 @@ def test_cache_serves_the_second_run_and_recomputes_a_corrupted_entry(tmp_path: 
 
     # a plausible edit inside one entry: valid JSON, wrong checksum
     entry = next(p for p in (tmp_path / "cache").glob("*.json") if p.name.startswith(sources[0].sha256))
-    data = json.loads(entry.read_text(encoding="utf-8"))
-    data["payload"]["document"]["title"] = "Vervalst"
-    entry.write_text(json.dumps(data), encoding="utf-8")
+    head, payload = entry.read_bytes().split(b"\n", 1)
+    result = json.loads(payload)
+    result["document"]["title"] = "Vervalst"
+    entry.write_bytes(head + b"\n" + json.dumps(result).encode())
     # and a torn write in another
     other = next(p for p in (tmp_path / "cache").glob("*.json") if p.name.startswith(sources[1].sha256))
     other.write_bytes(other.read_bytes()[:100])

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.model.kinds import FailureKind
+from pipeline.model.records import SourceFile
 from pipeline.runtime.limits import (
     MIB,
     Limits,
@@ -24,7 +25,6 @@ from pipeline.runtime.limits import (
     ran_out_of_memory,
     timeout_result,
 )
-from pipeline.model.records import SourceFile
 from tests.fixtures.hostile import build_pdf, page_tree_pdf
 
 SOURCE = SourceFile(path="a/b.pdf", location="/x/a/b.pdf", sha256="ab" * 32, size=10)

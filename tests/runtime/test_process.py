@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.model.records import SourceFile
 from pipeline.runtime.batch import process_resources
 from pipeline.runtime.process import ProcessConfig, process_document, sha256_of
-from pipeline.model.records import SourceFile
 
 BAD_STAGES = {
     "empty_file": "read",

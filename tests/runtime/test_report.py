@@ -67,7 +67,7 @@ def test_repeated_input_is_a_violation() -> None:
 def test_counts_always_add_up(kinds: list[str]) -> None:
     paths = [f"f{i}.pdf" for i in range(len(kinds))]
     makers = {"document": _document, "failed": _failed, "duplicate": lambda p: _failed(p, FailureKind.DUPLICATE)}
-    results = [makers[kind](path) for kind, path in zip(kinds, paths)]
+    results = [makers[kind](path) for kind, path in zip(kinds, paths, strict=True)]
     documents, failed, duplicates = check_accounting([_source(p) for p in paths], results)
     assert (documents, failed, duplicates) == tuple(kinds.count(k) for k in ("document", "failed", "duplicate"))
 

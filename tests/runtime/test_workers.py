@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.model.kinds import FailureKind
-from pipeline.runtime.limits import MIB, Limits, failure_result, out_of_memory_failure
 from pipeline.model.records import DocumentResult, Failure, SourceFile
+from pipeline.runtime.limits import MIB, Limits, failure_result, out_of_memory_failure
 from pipeline.runtime.workers import WorkerStartError, run_in_workers
 
 LIMITS = Limits(timeout_s=2.0, memory_bytes=1024 * MIB)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.model.document import DocumentMeta, Line, Paragraph, ParsedDocument, Section, Table
 from pipeline.clean.layout import LayoutConfig
+from pipeline.model.document import DocumentMeta, Line, Paragraph, ParsedDocument, Section, Table
 from pipeline.segment.applications import HEADING, segment_applications, title_line_count
 
 PLACES = {"ANTWERPEN", "GENT", "Leuven (Kessel-Lo)", "BRUGGE (ZEEBRUGGE)", "SINT-NIKLAAS", "Gent", "Hasselt", "Genk"}
@@ -24,7 +24,11 @@ def _line(text: str, x1: float, bold: bool = False, page: int = 1) -> Line:
     ("text", "place", "title"),
     [
         ("1. ANTWERPEN – Veilig en leefbaar Deurne-Noord", "ANTWERPEN", "Veilig en leefbaar Deurne-Noord"),
-        ("4. BRUGGE (ZEEBRUGGE) – Van analyses naar realisaties", "BRUGGE (ZEEBRUGGE)", "Van analyses naar realisaties"),
+        (
+            "4. BRUGGE (ZEEBRUGGE) – Van analyses naar realisaties",
+            "BRUGGE (ZEEBRUGGE)",
+            "Van analyses naar realisaties",
+        ),
         ("1. Leuven (Kessel-Lo) - Samen zorgen", "Leuven (Kessel-Lo)", "Samen zorgen"),
         ("18. SINT-NIKLAAS – Kroonmolenwijk", "SINT-NIKLAAS", "Kroonmolenwijk"),
         ("9. GENT - WEB – op de grens", "GENT", "WEB – op de grens"),
@@ -55,13 +59,13 @@ def test_bold_title_ends_where_bold_ends() -> None:
     ],
 )
 def test_plain_title_split_by_geometry(widths: list[float], starts: list[str], expected: int) -> None:
-    lines = tuple(_line(f"{start} woorden", w) for start, w in zip(starts, widths))
+    lines = tuple(_line(f"{start} woorden", w) for start, w in zip(starts, widths, strict=True))
     assert title_line_count(lines, full_from=470) == expected
 
 
 def _para(lines: list[Line] | None = None, text: str | None = None, table: Table | None = None) -> Paragraph:
     lines = lines or []
-    return Paragraph(text or " ".join(l.text for l in lines), 1, 1, tuple(lines), table)
+    return Paragraph(text or " ".join(line.text for line in lines), 1, 1, tuple(lines), table)
 
 
 def _doc(answer_paragraphs: list[Paragraph]) -> ParsedDocument:
@@ -122,7 +126,11 @@ def test_declared_count_mismatch_is_reported_and_rows_kept() -> None:
 
 
 def test_numbered_list_that_is_not_applications_gives_no_items() -> None:
-    paragraphs = [_para(text="De criteria zijn:"), _para(text="1. Kwaliteit – het project is sterk."), _para(text="2. Haalbaarheid.")]
+    paragraphs = [
+        _para(text="De criteria zijn:"),
+        _para(text="1. Kwaliteit – het project is sterk."),
+        _para(text="2. Haalbaarheid."),
+    ]
     assert segment_applications(_doc(paragraphs), (72, 520), _is_place, LayoutConfig()).items == ()
 
 
@@ -132,7 +140,10 @@ def test_segmentation_never_loses_or_duplicates_item_text(places: list[str], bol
     paragraphs = [_para(text="Er werden aanvragen ingediend:")]
     for n, place in enumerate(places, start=1):
         paragraphs.append(
-            _para([_line(f"{n}. {place} – Titel nummer {n}", 300, bold=bold), _line(f"Samenvatting {n} met tekst.", 300)])
+            _para([
+                _line(f"{n}. {place} – Titel nummer {n}", 300, bold=bold),
+                _line(f"Samenvatting {n} met tekst.", 300),
+            ])
         )
     result = segment_applications(_doc(paragraphs), (72, 520), _is_place, LayoutConfig())
     got = " ".join(f"{i.printed_number}. {i.place} – {i.title} {i.summary}" for i in result.items)
@@ -160,7 +171,8 @@ def test_heading_groups_are_consistent(text: str) -> None:
         assert match.group("title") and not match.group("title")[0].isspace()
 
 
-_CELL = st.one_of(st.none(), st.sampled_from(["Gent", "Genk", "Totaal", "Rabot", "612.500,50", "€ 1,2 miljoen", "9" * 330]),
+_CELL = st.one_of(st.none(),
+                  st.sampled_from(["Gent", "Genk", "Totaal", "Rabot", "612.500,50", "€ 1,2 miljoen", "9" * 330]),
                   st.text(max_size=15))  # fmt: skip
 _TABLE = st.builds(
     Table,
@@ -181,8 +193,9 @@ _ANSWER_LINE = st.one_of(
 )  # fmt: skip
 _ANSWER_PARAGRAPH = st.one_of(
     st.builds(
-        lambda texts, bold, widths: _para([_line(t, w, bold=bold) for t, w in zip(texts, widths)]),
-        st.lists(_ANSWER_LINE, min_size=1, max_size=4), st.booleans(), st.lists(st.floats(80, 600), min_size=4, max_size=4),
+        lambda texts, bold, widths: _para([_line(t, w, bold=bold) for t, w in zip(texts, widths, strict=False)]),
+        st.lists(_ANSWER_LINE, min_size=1, max_size=4), st.booleans(),
+        st.lists(st.floats(80, 600), min_size=4, max_size=4),
     ),
     _TABLE.map(lambda table: _para(text="tabel", table=table)),
 )  # fmt: skip
@@ -203,4 +216,6 @@ def test_heading_ending_at_its_dash_takes_the_title_from_the_next_line(widths: t
     """Found by the test above: a plain "3. GENT –" line ended the heading before its title."""
     lines = [_line("3. GENT –", widths[0]), _line("Samen sterk in de wijk", widths[1]), _line("Een samenvatting.", 300)]
     result = segment_applications(_doc([_para(lines)]), (72, 520), _is_place, LayoutConfig())
-    assert [(i.place, i.title, i.summary) for i in result.items] == [("GENT", "Samen sterk in de wijk", "Een samenvatting.")]
+    assert [(i.place, i.title, i.summary) for i in result.items] == [
+        ("GENT", "Samen sterk in de wijk", "Een samenvatting.")
+    ]

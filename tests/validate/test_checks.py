@@ -9,8 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.dataset.tabulate import tabulate_results
 from pipeline.model.records import DocumentResult
-from pipeline.validate.checks import ValidationContext, prepare_validator, table_model, validate_results
+from pipeline.validate.checks import (
+    ValidationContext,
+    prepare_validator,
+    table_model,
+    validate_results,
+    validate_tables,
+)
 from schemas import load_schema
 from tests.builders import THEMES, TODAY, is_valid_code, make_failed, make_result, province_of
 
@@ -189,4 +196,23 @@ def test_every_row_is_kept_or_reported_and_second_pass_adds_nothing(picks: list[
 def test_a_prepared_context_validates_as_before() -> None:
     before = validate_results((make_result("a", 4), with_app(make_result("c", 3), 1, nis_code="99999")), CONTEXT)
     assert prepare_validator(CONTEXT) is CONTEXT  # pandera's one-off set-up, nothing else
-    assert validate_results((make_result("a", 4), with_app(make_result("c", 3), 1, nis_code="99999")), CONTEXT) == before
+    again = validate_results((make_result("a", 4), with_app(make_result("c", 3), 1, nis_code="99999")), CONTEXT)
+    assert again == before
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.sampled_from(range(len(MUTATIONS))), min_size=5, max_size=5),
+    st.sampled_from([{}, {"question_date": dt.date(2099, 1, 1)}, {"question_number": "x"}]),
+)
+def test_the_validated_tables_are_the_tables_of_the_validated_results(picks: list[int], document: dict) -> None:
+    # Validation tabulates each record once; what it keeps must be what tabulating its results gives.
+    result = make_result("a", 5)
+    for index, pick in enumerate(picks):
+        result = with_app(result, index, **MUTATIONS[pick])
+    result = replace(result, document=replace(result.document, **document))
+    validated = validate_tables([result, make_result("b", 2), make_failed("c")], CONTEXT)
+    expected = tabulate_results(validated.results, CONTEXT.schema)
+    assert list(validated.tables) == list(expected)
+    for name, table in expected.items():
+        assert validated.tables[name].equals(table), name

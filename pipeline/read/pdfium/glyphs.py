@@ -173,11 +173,11 @@ class _PageReader(TokenReader):
             points.append(b - 1)
         origins = self.origins(points)
         size = self.run.style.size
-        drifts = [origin - sums[point - a] * 0.001 * size for origin, point in zip(origins, points)]
+        drifts = [origin - sums[point - a] * 0.001 * size for origin, point in zip(origins, points, strict=True)]
         if max(drifts) - drifts[0] <= _STRETCH_DRIFT and drifts[0] - min(drifts) <= _STRETCH_DRIFT:
             append_entry(self.run, ("p", piece, origins[0], origins[-1]), self.widths)
         else:  # spacing somewhere (word spacing, kerning), or PDFium's sums strayed
-            self._scan(a, b, sums, dict(zip(points, origins)))
+            self._scan(a, b, sums, dict(zip(points, origins, strict=True)))
         return True
 
     def _scan(self, a: int, b: int, sums: list[float], seen: dict[int, float]) -> None:
@@ -187,9 +187,9 @@ class _PageReader(TokenReader):
         size = self.run.style.size
         starts = [match.start() for match in _TOKEN.finditer(self.text, a, b)]
         unseen = [start for start in starts if start not in seen]
-        seen.update(zip(unseen, self.origins(unseen)))
+        seen.update(zip(unseen, self.origins(unseen), strict=True))
         origins = [seen[start] for start in starts]
-        drifts = [origin - sums[start - a] * 0.001 * size for origin, start in zip(origins, starts)]
+        drifts = [origin - sums[start - a] * 0.001 * size for origin, start in zip(origins, starts, strict=True)]
         first, base, restarts = 0, drifts[0], []  # first token, drift and restarts of the current piece
         for j in range(1, len(starts)):
             if abs(drifts[j] - base) <= _STRETCH_DRIFT:

@@ -90,9 +90,8 @@ def place_run(
     scale = (scales if scales is not None else {}).setdefault((fontname, size), {})
     if len(scale) < len(known):  # advances in points, as the reference computes them
         scale.update((char, units * 0.001 * size) for char, units in known.items())
-    if len(entries) == 1 and entries[0][0] == "p" and len(entries[0]) == 4:  # the commonest run
-        return _one_piece(entries[0], chain, scale, run.style)
     placed: list[Item] = []
+    # every run, a lone piece (the commonest) too, is summed by `_Span`: one way to place characters
     span = _Span(run.style, scale, placed)
     last = len(entries) - 1
     for k, entry in enumerate(entries):
@@ -131,24 +130,11 @@ def place_run(
     return placed, chain
 
 
-def _one_piece(entry: tuple, chain: Chain | None, scale: dict[str, float], style: RunStyle) -> tuple[list[Item], Chain]:
-    """A run of one piece, as `_Span` places it, without its bookkeeping."""
-    _, text, observed, _ = entry
-    if chain is None or abs(chain[1] + chain[0] - observed) > _DRIFT:
-        chain = (snap(observed), 0.0)
-    origin, offset = chain
-    offsets = list(accumulate(map(scale.__getitem__, text), initial=offset))  # the reference's sum, in order
-    left, start = offsets[0] + origin, offsets[-2] + origin
-    fontname, size, top, bottom, _ = style
-    item = (text, left, scale[text[-1]] + start, top, bottom, fontname, size, True, start, (origin, offsets, scale))
-    return [item], (origin, offsets[-1])
-
-
 class _Span:
     """Characters of one run that the running sum places one after the other: one item together.
 
     Equivalent to the reference's item per character for `lines.group_words` (see `lines.Item`),
-    which opens or refuses a piece that another item sorts into. Where the sum starts again
+    which refuses a piece that another item sorts into. Where the sum starts again
     (PDFium's origin is not where it leads), the span goes on only at a blank and forward, where
     items of their own would sort and split into words just as the one item does.
     """
@@ -214,7 +200,7 @@ def expand_items(items: list[Item]) -> list[Item]:
             glyphs.append(item)
             continue
         origin, offsets, scale = layout
-        for char, offset in zip(text, offsets):
+        for char, offset in zip(text, offsets, strict=False):
             left = offset + origin
             glyphs.append((char, left, scale[char] + left, top, bottom, fontname, size, upright, left, None))
     return glyphs

@@ -17,14 +17,14 @@ from typing import Any
 import pypdfium2  # noqa: F401 - importing the package initialises the PDFium library
 import pypdfium2.raw as pdfium
 
+from pipeline.model.document import Page, RawDocument
 from pipeline.model.errors import DocumentError
 from pipeline.model.kinds import FailureKind, Stage
-from pipeline.read.lines import DrawnPath, InterleavedItems, drop_words_in, group_lines, group_words
-from pipeline.read.pdfium.place import Item, Run, Widths, as_glyphs, expand_items, place_run
-from pipeline.read.pdfium.glyphs import read_runs
-from pipeline.read.pdfium.text import native
-from pipeline.model.document import Page, RawDocument
 from pipeline.read.config import ReadConfig
+from pipeline.read.lines import DrawnPath, InterleavedItems, drop_words_in, group_lines, group_words
+from pipeline.read.pdfium.glyphs import read_runs
+from pipeline.read.pdfium.place import Item, Run, Widths, as_glyphs, expand_items, place_run
+from pipeline.read.pdfium.text import native
 from pipeline.read.structure import check_pdf_bytes
 
 _MIN_RULES = 4  # subpaths: the reference engine looks for tables only with 4+ lines and boxes

@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.read.pdfium.place import Run, RunStyle, Widths, append_entry, as_glyphs, expand_items, place_run, snap
+from pipeline.read.pdfium.place import Run, RunStyle, Widths, append_entry, expand_items, place_run, snap
 
 STYLE = RunStyle("Helvetica", 10.0, 100.0, 110.0, True)
 UNITS = {"a": 556.0, "b": 556.0, "i": 222.0, "r": 333.0, " ": 278.0}
@@ -30,6 +30,17 @@ def _f32(value: float) -> float:
     return struct.unpack("f", struct.pack("f", value))[0]
 
 
+def _reference(text: str, origin: float) -> tuple[list[tuple[str, float, float]], float]:
+    """(char, x0, x1) of each glyph as the reference engine places it: the line's origin plus a
+    running offset of advances (font units * 0.001 * size), in 64 bits; and the offset at the end."""
+    glyphs, offset = [], 0.0
+    for char in text:
+        advance = UNITS[char] * 0.001 * STYLE.size
+        glyphs.append((char, offset + origin, advance + (offset + origin)))
+        offset += advance
+    return glyphs, offset
+
+
 def test_advances_are_learnt_in_font_units() -> None:  # from the next glyph: the last one stays unknown
     widths = Widths()
     _glyph_run("abiab", widths=widths)
@@ -50,22 +61,22 @@ def test_glyphs_are_placed_as_the_reference_sums_them() -> None:
     glyphs = expand_items(placed)
     assert "".join(glyph[0] for glyph in glyphs) == "abra ab"
     x, offset = 70.86614, 0.0
-    for item, char in zip(glyphs, "abra ab"):
+    for item, char in zip(glyphs, "abra ab", strict=True):
         assert item[1] == offset + x  # line origin plus a running offset, in 64 bits
         offset += UNITS[char] * 0.001 * 10.0
         assert item[2] == UNITS[char] * 0.001 * 10.0 + item[1]
     assert chain == (x, offset)
 
 
-def test_a_piece_expands_into_its_glyphs_exactly() -> None:
+def test_a_piece_is_one_item_that_expands_into_the_reference_glyphs() -> None:
     widths = Widths()
     _glyph_run("abra ab", widths=widths)
-    glyph_run = _glyph_run("abra")
-    piece_run = Run(0, STYLE, [("p", "abra", glyph_run.entries[0][2], glyph_run.entries[-1][2])])
-    by_glyph = expand_items(place_run(glyph_run, widths, None)[0])
-    (piece,), _ = place_run(piece_run, widths, None)
-    assert (piece[1], piece[2], piece[8]) == (by_glyph[0][1], by_glyph[-1][2], by_glyph[-1][1])
-    assert as_glyphs(expand_items([piece])) == as_glyphs(by_glyph)
+    piece = ("p", "abra ab", _f32(70.86614), _f32(70.86614 + 25.02))  # PDFium's 32-bit first and last origins
+    (item,), chain = place_run(Run(0, STYLE, [piece]), widths, None)
+    glyphs, end = _reference("abra ab", 70.86614)
+    assert (item[0], item[1], item[2], item[8]) == ("abra ab", glyphs[0][1], glyphs[-1][2], glyphs[-1][1])
+    assert [glyph[:3] for glyph in expand_items([item])] == glyphs
+    assert chain == (70.86614, end)
 
 
 def test_a_run_that_starts_where_the_last_ended_continues_its_sum() -> None:
@@ -73,8 +84,7 @@ def test_a_run_that_starts_where_the_last_ended_continues_its_sum() -> None:
     _glyph_run("abra ab", widths=widths)
     first, chain = place_run(_glyph_run("ab"), widths, None)
     second, _ = place_run(_glyph_run("ra", start=70.86614 + 11.12), widths, chain)
-    whole, _ = place_run(_glyph_run("abra"), widths, None)
-    assert as_glyphs(expand_items(first + second)) == as_glyphs(expand_items(whole))
+    assert [glyph[:3] for glyph in expand_items(first + second)] == _reference("abra", 70.86614)[0]
 
 
 def _spaced_entries() -> list[tuple]:
@@ -91,14 +101,13 @@ def test_glyphs_travel_together_while_the_sum_places_them_or_starts_again_behind
     assert [glyph[1] for glyph in expand_items(placed)] == [70.0, 5.56 + 70.0, 11.12 + 70.0, 90.0, 95.0]
 
 
-def test_a_piece_that_starts_again_is_placed_as_its_glyphs() -> None:
+def test_a_piece_that_starts_again_sums_from_each_origin() -> None:
     widths = Widths()
     _glyph_run("abra ab", widths=widths)
-    entries = [*_spaced_entries(), ("g", "b", 95.56, None)]
-    by_glyph, _ = place_run(Run(0, STYLE, entries), widths, None)
-    piece = ("p", "ab ab", 70.0, 95.56, ((3, 90.0),))
-    (placed,), _ = place_run(Run(0, STYLE, [piece]), widths, None)
-    assert as_glyphs(expand_items([placed])) == as_glyphs(expand_items(by_glyph))
+    piece = ("p", "ab ab", 70.0, 95.56, ((3, 90.0),))  # spacing behind the blank: the sum starts again at 90
+    (item,), _ = place_run(Run(0, STYLE, [piece]), widths, None)
+    assert item[0] == "ab ab"  # still one item: it starts again only behind a blank, and forward
+    assert [glyph[:3] for glyph in expand_items([item])] == _reference("ab ", 70.0)[0] + _reference("ab", 90.0)[0]
 
 
 def test_a_split_ligature_spans_the_whole_glyph() -> None:
