@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from pipeline import storage
 from pipeline.dataset.provenance import code_version
 from pipeline.dataset.snapshot import LATEST, MANIFEST, SNAPSHOTS, compute_snapshot_id, validate_snapshot
-from pipeline.dataset.write import publish_snapshot
+from pipeline.dataset.write import SnapshotError, publish_snapshot
 from pipeline.discover.sources import discover_sources, input_files
 from pipeline.storage import hash_file, is_url, join_location, list_files, read_bytes, write_bytes
 from schemas import load_schema
@@ -125,6 +125,19 @@ def test_publish_to_url_writes_the_local_bytes_latest_last(tmp_path: Path, monke
     again = _publish(root)
     assert (again.snapshot_id, again.published, written) == (local.snapshot_id, False, [])
 
+@pytest.mark.parametrize("before", ["", "moved"])
+def test_publish_to_url_never_moves_a_latest_another_run_moved(before: str) -> None:
+    root = f"memory://race-{uuid.uuid4().hex}"
+    if before:
+        before = _publish(root, RESULTS[:1]).snapshot_id  # what this run found when it began
+    theirs = _publish(root)  # another run published meanwhile
+    with pytest.raises(SnapshotError, match="another run published snapshot") as caught:
+        _publish(root, RESULTS[1:], latest_at_start=before)
+    assert read_bytes(join_location(root, LATEST)) == f"{theirs.snapshot_id}\n".encode()  # theirs stays
+    ours = str(caught.value).split("this run's snapshot ")[1].split()[0]
+    assert read_bytes(join_location(root, SNAPSHOTS, ours, MANIFEST))  # ours is stored, nothing is lost
+    assert _publish(root, RESULTS[1:], latest_at_start=theirs.snapshot_id).published  # a new run publishes
+
 
 @pytest.fixture(scope="module")
 def s3() -> Iterator[dict[str, str]]:
@@ -202,15 +215,16 @@ def test_run_from_s3_to_s3_gives_the_local_snapshot_id(
     assert b"Finished in state Completed" in read_bytes(f"{prefix}/out/logs/prefect.log")
 
 
-def _publish(out: Path | str):
+def _publish(out: Path | str, results: tuple = RESULTS, latest_at_start: str | None = None):
     return publish_snapshot(
-        RESULTS,
-        [source_of(r) for r in RESULTS],
+        results,
+        [source_of(r) for r in results],
         out,
         schema=SCHEMA,
         code_version="0.1.0+test",
         library_versions={"pyarrow": pa.__version__},
         engine="pdfplumber",
+        latest_at_start=latest_at_start,
     )
 
 
