@@ -11,7 +11,10 @@ then measures, each in a fresh process whose whole process tree is sampled for p
     from discovery to the snapshot published once the workers' forkserver is warm;
     a one-document `parlq run` for the start cost, and the bare import time of the stack;
 (d) a rerun with nothing new (LATEST already holds it) and one with 1% new documents (the others
-    carried over from the previous snapshot).
+    carried over from the previous snapshot);
+(e) whole processes, as a user waits for them (bench/whole.py): the naive script and `parlq run`
+    on one document and on --many documents (1 and 2 workers), and one document against a running
+    Prefect server. `--whole-only` measures this part alone.
 Prints a table and writes bench/results/<date>.md with the machine's description.
 """
 
@@ -48,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=50, help="documents of the small run for peak RSS (50)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpus")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest counts")
+    parser.add_argument("--many", type=int, default=160, help="documents of the whole-process runs (160)")
+    parser.add_argument("--whole-only", action="store_true",
+                        help="only the whole-process runs (start to exit, beside the naive script)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: one measurement in this process
     parser.add_argument("--source", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -62,11 +68,47 @@ def main(argv: list[str] | None = None) -> int:
 
         print(json.dumps(MEASURES[args.measure](args)))
         return 0
-    return run_benchmark(args.docs, args.small, args.seed, max(1, args.repeat))
+    if args.whole_only:
+        return run_whole(args.docs, args.small, args.seed, max(3, args.repeat), args.many)
+    return run_benchmark(args.docs, args.small, args.seed, max(1, args.repeat), args.many)
 
 
-def run_benchmark(docs: int, small: int, seed: int, repeat: int = 1) -> int:
-    sources = prepare_sources(docs, small, seed)
+def run_whole(docs: int, small: int, seed: int, repeat: int, many: int) -> int:
+    """Only the whole-process section (bench/whole.py); written to bench/results/<date>-whole.md."""
+    sources = prepare_sources(docs, small, seed, many)
+    work = Path(tempfile.mkdtemp(prefix="parlq-bench-"))
+    try:
+        section = _whole_section(sources, work, repeat)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{dt.date.today().isoformat()}-whole.md"
+    path.write_text(f"# parlq whole-process benchmark, {dt.date.today().isoformat()}\n\n{section}", encoding="utf-8")
+    print(section + f"\nwritten to {path.relative_to(ROOT)}")
+    return 0
+
+
+def _whole_section(sources: dict[str, Path], work: Path, repeat: int) -> str:
+    from bench.whole import measure_whole_runs, render_whole_runs
+
+    many = sorted(sources["many"].rglob("*.pdf"))
+    pages = sum(_page_count(path) for path in many)
+    medians = measure_whole_runs(sources["one"], sources["many"], work / "whole", repeat)
+    return render_whole_runs(medians, len(many), pages, repeat)
+
+
+def _page_count(path: Path) -> int:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(path)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def run_benchmark(docs: int, small: int, seed: int, repeat: int = 1, many: int = 160) -> int:
+    sources = prepare_sources(docs, small, seed, many)
     from pipeline.dataset.provenance import code_version
 
     version = code_version()  # one for every measurement: the cache stays valid while the code is edited
@@ -122,9 +164,10 @@ def run_benchmark(docs: int, small: int, seed: int, repeat: int = 1) -> int:
         starts["worker warm-up before the first document (forkserver builds gazetteer + spaCy), median"] = (
             sorted(warm)[len(warm) // 2])
         steps = step_shares(min(docs, 150))
+        whole = _whole_section(sources, work, max(3, repeat))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report = render_report(measures, starts, docs, small, seed, repeat, steps, ceiling)
+    report = render_report(measures, starts, docs, small, seed, repeat, steps, ceiling) + "\n" + whole
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{dt.date.today().isoformat()}.md"
     path.write_text(report, encoding="utf-8")
@@ -136,10 +179,10 @@ def run_benchmark(docs: int, small: int, seed: int, repeat: int = 1) -> int:
 # --- corpus -----------------------------------------------------------------------------------
 
 
-def prepare_sources(docs: int, small: int, seed: int) -> dict[str, Path]:
-    """Folders of hard links into the rendered corpus: full, small, one document, full + 1% new."""
+def prepare_sources(docs: int, small: int, seed: int, many: int = 160) -> dict[str, Path]:
+    """Folders of hard links into the rendered corpus: full, small, many, one document, full + 1% new."""
     sys.path.insert(0, str(ROOT))
-    rendered = _rendered(CORPUS / f"seed-{seed}", docs, seed)
+    rendered = _rendered(CORPUS / f"seed-{seed}", max(docs, many), seed)
     new_count = max(1, math.ceil(docs * 0.01))
     fresh = _rendered(CORPUS / f"seed-{seed + 1}", new_count, seed + 1)
     runs = CORPUS / "runs"
@@ -147,6 +190,7 @@ def prepare_sources(docs: int, small: int, seed: int) -> dict[str, Path]:
     folders = {
         "full": {"": rendered[:docs]},
         "small": {"": rendered[:small]},
+        "many": {"": rendered[:many]},
         "one": {"": rendered[:1]},
         "plus_new": {"": rendered[:docs], "new": fresh[:new_count]},
     }

@@ -93,6 +93,13 @@ def _parser() -> argparse.ArgumentParser:
         help="run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786), "
         "or on a new local cluster of 2 worker processes with 'local'; --workers is then ignored",
     )
+    run.add_argument(
+        "--prefect",
+        action="store_true",
+        help="run as a Prefect flow run, recorded on a temporary local Prefect server (with PREFECT_API_URL "
+        "set, every run is a flow run on that server); without it the steps run in this process: the same "
+        "snapshot, seconds sooner",
+    )
     run.add_argument("--clear-cache", action="store_true", help="empty OUT_DIR/cache before the run")
     run.add_argument(
         "--dry-run",

@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,9 @@ if TYPE_CHECKING:
     from pipeline.model.records import RunSummary
     from pipeline.runtime.limits import Limits
 
-LOG_FILE = ("logs", "prefect.log")  # under OUT_DIR
+LOG_DIR = "logs"  # under OUT_DIR
+PREFECT_LOG = "prefect.log"  # a flow run's log, Prefect's records included
+RUN_LOG = "parlq.log"  # a run in this process
 
 
 class RunStopped(RuntimeError):
@@ -62,16 +65,27 @@ def show_dry_run(args: argparse.Namespace, source: str, limits: Limits) -> int:
 
 
 def run_into_out_dir(args: argparse.Namespace, source: str, limits: Limits, started: float) -> int:
-    """The run with its log file: under OUT_DIR, or next to the snapshots at the end when OUT_DIR is a URL."""
+    """The run with its log file: under OUT_DIR, or next to the snapshots at the end when OUT_DIR is a URL.
+
+    Without a Prefect server to report to (PREFECT_API_URL), the run's steps run in this process
+    (`pipeline.runtime.run`): the same steps, snapshot, summary and exit codes, without the
+    seconds a temporary Prefect server costs. `--prefect` (or `--dask`) makes it a flow run.
+    """
     from pipeline.storage import is_url
 
+    as_flow = bool(args.prefect or args.dask or os.environ.get("PREFECT_API_URL"))
+    if not as_flow and not args.dask:
+        from pipeline.runtime.batch import warm_up_workers
+
+        warm_up_workers()  # the workers build spaCy while this process imports the rest
+    run = run_flow if as_flow else run_here
+    log_name = PREFECT_LOG if as_flow else RUN_LOG
     if is_url(args.out):
-        # No lock on an object store (it cannot create a file exclusively); the log is kept
-        # locally during the run and copied next to the snapshots at the end.
+        # the log is kept locally during the run and copied next to the snapshots at the end
         with tempfile.TemporaryDirectory(prefix="parlq-") as scratch:
-            log_file = Path(scratch) / LOG_FILE[-1]
+            log_file = Path(scratch) / log_name
             try:
-                return run_flow(args, source, args.out, limits, log_file, started)
+                return run(args, source, args.out, limits, log_file, started)
             finally:
                 _copy_log(log_file, args.out)
     out_dir = Path(args.out).resolve()
@@ -81,8 +95,29 @@ def run_into_out_dir(args: argparse.Namespace, source: str, limits: Limits, star
         raise RunStopped(f"cannot create OUT_DIR {out_dir}: {exc.strerror or exc}.") from None
     if not os.access(out_dir, os.W_OK):
         raise RunStopped(f"OUT_DIR {out_dir} is not writable.")
-    # The flow takes OUT_DIR's lock itself, as every run does, however it is started.
-    return run_flow(args, source, str(out_dir), limits, out_dir.joinpath(*LOG_FILE), started)
+    # The run takes OUT_DIR's lock itself (pipeline.runtime.run), as every run does.
+    return run(args, source, str(out_dir), limits, out_dir / LOG_DIR / log_name, started)
+
+
+def run_here(args: argparse.Namespace, source: str, out: str, limits: Limits, log_file: Path, started: float) -> int:
+    """The run's steps in this process (`PLAIN_STEPS`), then the summary."""
+    from flows import settings, terminal
+    from flows.progress import ProgressBar
+    from pipeline.runtime.run import PLAIN_STEPS, RunConfig, run_batch
+
+    say(logging.INFO, f"the run's log: {log_file}")
+    settings.route_logs(log_file)
+    hide_logs = terminal.copy_logs_to_terminal(log_file)
+    progress = ProgressBar(enabled=not args.json and verbosity() == logging.WARNING)
+    config = RunConfig(source, out, args.engine, args.workers, not args.no_cache, limits)
+    try:
+        with _stops(log_file), _stdout_for(args):
+            summary = run_batch(config, PLAIN_STEPS, wait_lock=args.wait_lock, clear=args.clear_cache,
+                                progress=progress)  # fmt: skip
+    finally:
+        progress.close()  # whatever is printed next starts on a line of its own
+        hide_logs()
+    return report_summary(summary, time.perf_counter() - started, args.json)
 
 
 def run_flow(args: argparse.Namespace, source: str, out: str, limits: Limits, log_file: Path, started: float) -> int:
@@ -110,11 +145,6 @@ def _call_flow(
     from flows import settings, terminal
     from flows.batch import batch_flow  # imports prefect: after the defaults are in place
     from flows.progress import ProgressBar
-    from flows.server import ServerStartError
-    from pipeline.dataset.write import SnapshotError
-    from pipeline.runtime.batch import WorkerStartError
-    from pipeline.runtime.lock import LockHeld
-    from pipeline.runtime.report import AccountingError
 
     flow = batch_flow
     if args.dask:
@@ -125,10 +155,8 @@ def _call_flow(
     hide_logs = terminal.copy_logs_to_terminal(log_file)  # -v: log lines instead of the bar
     # the bar only at the default verbosity: -q wants silence, -v log lines that the bar would overwrite
     progress = ProgressBar(enabled=not args.json and verbosity() == logging.WARNING)
-    # with --json, stdout holds the result alone: whatever this process prints meanwhile goes to stderr
-    keep_stdout = contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext()
     try:
-        with keep_stdout, settings.run_settings(server.wait_ready() if server else None):
+        with _stops(log_file), _stdout_for(args), settings.run_settings(server.wait_ready() if server else None):
             return flow(
                 source_dir=source,
                 out_dir=out,
@@ -140,6 +168,22 @@ def _call_flow(
                 wait_lock=args.wait_lock,
                 clear_cache=args.clear_cache,
             )
+    finally:
+        progress.close()  # whatever is printed next starts on a line of its own
+        hide_logs()
+
+
+@contextlib.contextmanager
+def _stops(log_file: Path) -> Iterator[None]:
+    """What stops a run (the lock, the disk, a worker that cannot start, ...) as RunStopped: exit 2."""
+    from flows.server import ServerStartError
+    from pipeline.dataset.write import SnapshotError
+    from pipeline.runtime.batch import WorkerStartError
+    from pipeline.runtime.lock import LockHeld
+    from pipeline.runtime.report import AccountingError
+
+    try:
+        yield
     except LockHeld as exc:
         raise RunStopped(str(exc)) from None
     except (OSError, SnapshotError, AccountingError, WorkerStartError, ServerStartError) as exc:
@@ -149,9 +193,11 @@ def _call_flow(
             f"the run stopped: {reason}{hint}. Nothing new was published; "
             f"LATEST still names the last complete snapshot. Details: {log_file}"
         ) from None
-    finally:
-        progress.close()  # whatever is printed next starts on a line of its own
-        hide_logs()
+
+
+def _stdout_for(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    # with --json, stdout holds the result alone: whatever this process prints meanwhile goes to stderr
+    return contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext()
 
 
 def report_summary(summary: RunSummary, seconds: float, as_json: bool) -> int:
@@ -187,6 +233,6 @@ def _copy_log(log_file: Path, out: str) -> None:
     if not log_file.exists():
         return  # the run stopped before it logged anything
     try:
-        write_bytes(join_location(out, *LOG_FILE), log_file.read_bytes())
+        write_bytes(join_location(out, LOG_DIR, log_file.name), log_file.read_bytes())
     except OSError as exc:
         say(logging.WARNING, f"the log could not be copied to OUT_DIR: {exc}")

@@ -31,10 +31,10 @@ def test_healthy_run_prints_progress_and_summary_without_tracebacks_or_errors(
     source, out = tmp_path / "sources", tmp_path / "out"
     source.mkdir()
     shutil.copy(SAMPLE, source / SAMPLE.name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}  # no server: an embedded run
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}  # no server: a temporary one
     env.update(PREFECT_HOME=str(home), PYTHONPATH=str(REPO))
     run = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", str(source), "--out", str(out), "--workers", "2"],
+        [sys.executable, "-m", "flows.cli", "run", str(source), "--out", str(out), "--workers", "2", "--prefect"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     terminal = run.stdout + run.stderr

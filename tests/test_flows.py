@@ -161,6 +161,29 @@ def test_runners_give_the_serial_snapshot(
     assert len(processed) == (len(chunk_sources(sources, 2)) if runner[0] == "--dask" else 1)
 
 
+@pytest.mark.slow  # parlq run end to end, twice
+def test_without_a_prefect_server_the_run_is_the_flow_runs_without_prefect(
+    environment: dict[str, str], corpus: Path, serial: Path, tmp_path: Path
+) -> None:
+    imports, site = tmp_path / "imports.tsv", tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(WATCH_IMPORTS, encoding="utf-8")
+    plain = {k: v for k, v in environment.items() if k != "PREFECT_API_URL"}
+    watched = {**plain, "PYTHONPATH": f"{site}:{REPO}", "PARLQ_TEST_IMPORTS": str(imports)}
+    run = _parlq(watched, corpus, tmp_path / "out", "--workers", "2")
+    terminal = run.stdout + run.stderr
+    assert run.returncode == 1 and "Traceback" not in terminal, terminal  # the broken file, as in the flow run
+    assert "broken.pdf: [read/not_a_pdf]" in run.stdout and "published" in run.stdout
+    snapshot_id = (serial / LATEST).read_text().strip()
+    assert (tmp_path / "out" / LATEST).read_text().strip() == snapshot_id
+    assert _files(tmp_path / "out" / SNAPSHOTS / snapshot_id) == _files(serial / SNAPSHOTS / snapshot_id)
+    assert not imports.exists() or imports.read_text() == ""  # no process imported prefect or a web server
+    assert (tmp_path / "out" / "logs" / "parlq.log").exists()
+
+    again = _parlq(watched, corpus, tmp_path / "out", "--workers", "2")  # nothing new: stops after discovery
+    assert again.returncode == 1 and "unchanged" in again.stdout, again.stdout + again.stderr
+
+
 @pytest.mark.slow  # parlq run end to end (the serial run), against a Prefect API
 def test_each_run_leaves_its_summary_and_failures_as_artifacts(api: str, serial: Path) -> None:
     flow_run = _flow_run_id(serial)

@@ -229,19 +229,27 @@ def test_unwritable_out_dir_fails_before_any_work(tmp_path: Path, capsys: pytest
         (AccountingError(["a.pdf has no result"]), "a.pdf has no result"),
     ],
 )  # fmt: skip
-@pytest.mark.slow  # about 3.5 s each: the whole CLI in this process, only the flow left out
-def test_fatal_run_errors_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys, error, shown) -> None:
+@pytest.mark.slow  # about 3.5 s each: the whole CLI in this process, only the run itself left out
+@pytest.mark.parametrize("as_flow", [False, True], ids=["in-process", "flow"])
+def test_fatal_run_errors_exit_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys, error, shown, as_flow: bool
+) -> None:
     import flows.batch
+    import pipeline.runtime.run
     from flows import cli, settings
 
-    def fail(**kwargs: object) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
         raise error
 
-    monkeypatch.setattr(flows.batch, "batch_flow", fail)
-    monkeypatch.setattr(settings, "apply_defaults", lambda: None)
+    if as_flow:
+        monkeypatch.setattr(flows.batch, "batch_flow", fail)
+        monkeypatch.setattr(settings, "apply_defaults", lambda: None)
+    else:
+        monkeypatch.setattr(pipeline.runtime.run, "run_batch", fail)
     monkeypatch.setattr(settings, "route_logs", lambda path: None)
     (tmp_path / "src").mkdir()
-    code = cli.main(["run", str(tmp_path / "src"), "--out", str(tmp_path / "out"), "--quiet"])
+    flag = ["--prefect"] if as_flow else []
+    code = cli.main(["run", str(tmp_path / "src"), "--out", str(tmp_path / "out"), "--quiet", *flag])
     err = capsys.readouterr().err
     assert code == 2 and shown in err and "LATEST still names the last complete snapshot" in err
     assert not (tmp_path / "out" / LOCK_NAME).exists()

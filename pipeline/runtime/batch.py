@@ -27,11 +27,14 @@ from pipeline.runtime.limits import (
     out_of_memory_failure,
 )
 from pipeline.runtime.process import ProcessConfig, process_document
-from pipeline.runtime.workers import WorkerStartError, run_in_workers
+from pipeline.runtime.workers import WorkerStartError, run_in_workers, start_forkserver
 from pipeline.storage import is_url, read_bytes
 
 __all__ = ["BatchConfig", "BatchOutcome", "WorkerStartError", "apply_page_limit", "process_file", "process_resources",
-           "process_sources"]  # fmt: skip
+           "process_sources", "warm_up_workers"]  # fmt: skip
+
+
+PRELOAD = ("pipeline.runtime.preload",)  # what the workers' forkserver imports (and so builds) first
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,7 @@ def process_sources(
         notify(done[source.path])
     if batch.isolated and todo:
         work = partial(process_file, config=config, limits=batch.limits)
-        run = run_in_workers(
-            todo, work, process_resources, batch.workers, batch.limits, preload=("pipeline.runtime.preload",)
-        )
+        run = run_in_workers(todo, work, process_resources, batch.workers, batch.limits, preload=PRELOAD)
     else:
         run = (process_file(source, config, batch.limits) for source in todo)
     with closing(run):  # stops the workers at once when a callback raises
@@ -104,6 +105,11 @@ def apply_page_limit(config: ProcessConfig, limits: Limits) -> ProcessConfig:
     """The process config with the stricter of its reader's page limit and `limits.max_pages`."""
     pages = min(config.read.max_pages, limits.max_pages)
     return config if pages == config.read.max_pages else replace(config, read=replace(config.read, max_pages=pages))
+
+
+def warm_up_workers() -> None:
+    """Have the worker processes' forkserver build the gazetteer and spaCy now, in the background."""
+    start_forkserver(PRELOAD)
 
 
 def process_file(source: SourceFile, config: ProcessConfig, limits: Limits | None = None) -> DocumentResult:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
@@ -78,6 +79,15 @@ def run_in_workers(
     finally:
         for worker in pool:
             worker.stop()
+
+
+def start_forkserver(preload: Sequence[str]) -> None:
+    """Start the processes' forkserver now, importing `preload`: it builds what they need while
+    the caller goes on (a run's own imports, say) instead of when the first document waits."""
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["__main__", *preload])
+        multiprocessing.forkserver.ensure_running()
 
 
 class _Worker:
