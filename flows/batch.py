@@ -17,17 +17,20 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import replace
+from pathlib import Path
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.commands import report_sources
 from pipeline.dataset.cache import clear_cache
 from pipeline.model.records import RunSummary, SourceFile
+from pipeline.report.html import REPORT
 from pipeline.runtime.batch import BatchOutcome
 from pipeline.runtime.limits import Limits
 from pipeline.runtime.run import (
@@ -39,15 +42,18 @@ from pipeline.runtime.run import (
     latest_step,
     process_step,
     publish_step,
+    report_step,
     run_batch,
     unchanged_step,
 )
+from pipeline.storage import is_url
 from pipeline.validate.checks import build_validation_context, validate_tables
 
 MAX_CHUNK = 20  # documents per cluster task: ~8 s of work against ~30 ms of Prefect overhead
 CHUNKS_PER_SLOT = 2  # enough chunks that no worker idles long at the end of a run
 SUMMARY_KEY = "parlq-run-summary"
 FAILURES_KEY = "parlq-failures"
+REPORT_KEY = "parlq-report"
 
 
 def retry_on_io_error(task: object, task_run: object, state: State) -> bool:
@@ -65,6 +71,7 @@ validate = task(validate_tables, name="validate", cache_policy=NO_CACHE)
 publish = task(publish_step, name="publish", cache_policy=NO_CACHE, **_IO)
 latest_at_start = task(latest_step, name="read-latest", cache_policy=NO_CACHE, **_IO)
 clear = task(clear_cache, name="clear-cache", cache_policy=NO_CACHE)
+report = task(report_step, name="write-report", cache_policy=NO_CACHE)
 
 
 @flow(name="parlq-batch", log_prints=False)
@@ -85,11 +92,13 @@ def batch_flow(
     With the cache on, nothing is done when LATEST already holds these inputs, and inputs the
     previous snapshot holds unchanged keep its rows (pipeline.dataset.carry): only new work is done.
     Every run holds OUT_DIR's lock, waiting up to `wait_lock` seconds (None: no limit) for
-    another run there. The run's summary and its failures are also left as artifacts.
+    another run there. The run's summary and its failures are also left as artifacts, and
+    OUT_DIR/report.html (a local OUT_DIR) is linked as one.
     """
-    config = RunConfig(source_dir, out_dir, engine, workers or os.cpu_count() or 1, use_cache, limits or Limits())
+    config = RunConfig(source_dir, out_dir, engine, workers or os.cpu_count() or 1, use_cache, limits or Limits(),
+                       link_sources=report_sources(source_dir) is not None)  # fmt: skip
     summary = run_batch(config, _task_steps(), wait_lock=wait_lock, clear=clear_cache, progress=progress)
-    _leave_artifacts(summary)
+    _leave_artifacts(summary, out_dir)
     return summary
 
 
@@ -130,13 +139,14 @@ def _task_steps() -> RunSteps:
     runner = FlowRunContext.get().task_runner
     if isinstance(runner, ThreadPoolTaskRunner):
         return RunSteps(discover, unchanged, carry, validation_context.submit, process, validate, publish,
-                        latest_at_start, clear)  # fmt: skip
+                        latest_at_start, clear, report)  # fmt: skip
 
     def on_cluster(sources: tuple[SourceFile, ...], config: RunConfig, progress: Progress | None) -> BatchOutcome:
         return _process_on_cluster(sources, config, _slots(runner), progress)
 
     # the context stays in this process: a cluster's worker would have to send it back
-    return RunSteps(discover, unchanged, carry, _prepared_now, on_cluster, validate, publish, latest_at_start, clear)
+    return RunSteps(discover, unchanged, carry, _prepared_now, on_cluster, validate, publish, latest_at_start, clear,
+                    report)  # fmt: skip
 
 
 def _prepared_now(today: dt.date) -> Future:
@@ -170,6 +180,10 @@ def _slots(runner: object) -> int:
     return sum(client.nthreads().values()) if client is not None else 1
 
 
-def _leave_artifacts(summary: RunSummary) -> None:
+def _leave_artifacts(summary: RunSummary, out_dir: str) -> None:
     create_markdown_artifact(summary_markdown(summary), key=SUMMARY_KEY, description="parlq run summary")
     create_table_artifact(failure_table(summary), key=FAILURES_KEY, description="files and records that failed")
+    report = Path(out_dir) / REPORT
+    if not is_url(out_dir) and report.is_file():
+        create_link_artifact(report.resolve().as_uri(), link_text=f"report of snapshot {summary.snapshot_id}",
+                             key=REPORT_KEY, description="the snapshot's report (HTML, opens from disk)")

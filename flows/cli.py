@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from flows.commands import check_snapshot, serve_deployment, show_diff, start_server
+from flows.commands import check_snapshot, make_report, serve_deployment, show_diff, start_server
+from flows.fetch_command import fetch_sources, parse_date
 from flows.run_command import run_batch
 from flows.terminal import EXIT_FATAL, report_fatal, set_verbosity
 
@@ -140,7 +141,45 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("output"), metavar="OUT_DIR", help="where ids and LATEST are (default: output)"
     )
     diff.set_defaults(handler=show_diff)
+
+    _add_fetch(sub)
+
+    report = _command(sub, "report", "write a snapshot's report: one HTML file that opens from disk, no network")
+    report.add_argument("out_dir", type=Path, metavar="OUT_DIR")
+    report.add_argument("--snapshot", metavar="ID", help="a snapshot id or its prefix (default: LATEST)")
+    report.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="where to write it (default: OUT_DIR/report.html)"
+    )
+    report.add_argument(
+        "--sources",
+        type=Path,
+        metavar="SOURCE_DIR",
+        help="the folder the snapshot was made from: each row then links to its PDF at its page",
+    )
+    report.set_defaults(handler=make_report)
     return parser
+
+
+def _add_fetch(sub: argparse._SubParsersAction) -> None:
+    fetch = _command(sub, "fetch", "fetch written questions and their files from the Flemish Parliament's open data")
+    fetch.add_argument("sources_dir", type=Path, metavar="SOURCES_DIR", help="files go to SOURCES_DIR/vlpar/<year>/")
+    fetch.add_argument("--since", type=parse_date, metavar="YYYY-MM-DD", help="first publication date (default: "
+                       "where the last successful fetch ended, minus --overlap; required on a first fetch)")
+    fetch.add_argument("--until", type=parse_date, metavar="YYYY-MM-DD", help="last publication date (default: today)")
+    fetch.add_argument("--contact", metavar="URL", help="named in the User-Agent, so the service's operators can "
+                       "reach whoever runs the fetch: a project page or an e-mail address (env PARLQ_CONTACT)")
+    fetch.add_argument("--overlap", type=int, default=45, metavar="DAYS",
+                       help="without --since, days before the last fetch's end scanned again (default: 45)")
+    fetch.add_argument("--api-base", metavar="URL", help="base of the search and open data services "
+                       "(default: $PARLQ_API_BASE, else https://ws.vlpar.be)")
+    fetch.add_argument("--pause", type=float, default=0.5, metavar="SECONDS",
+                       help="pause before each request (default: 0.5)")
+    fetch.add_argument("--connections", type=int, default=2, choices=range(1, 5), metavar="N",
+                       help="connections at once, 1 to 4 (default: 2)")
+    fetch.add_argument("--max-mb", type=float, default=200.0, metavar="MB",
+                       help="a larger download is cut off and recorded as a failure (default: 200)")
+    fetch.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
+    fetch.set_defaults(handler=fetch_sources)
 
 
 def _command(sub: argparse._SubParsersAction, name: str, help_text: str) -> argparse.ArgumentParser:

@@ -1,12 +1,13 @@
-"""The commands besides `run`: `serve`, `server`, `validate` and `diff`. Each returns its exit status."""
+"""The commands besides `run`: `serve`, `server`, `validate`, `diff` and `report`. Each returns its exit status."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 from pathlib import Path
 
-from flows.arguments import UsageError, build_limits, check_out_dir, check_source_dir
+from flows.arguments import STAGING_PREFIX, UsageError, build_limits, check_out_dir, check_source_dir
 from flows.terminal import EXIT_FAILURES, EXIT_OK, report_fatal
 
 
@@ -77,4 +78,31 @@ def show_diff(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:  # ValueError: an ambiguous id, or a Parquet file pyarrow cannot read
         return report_fatal(f"{exc}")
     print(format_diff(changes), end="")
+    return EXIT_OK
+
+
+def report_sources(source_dir: str) -> str | None:
+    """SOURCE_DIR for the report's links to the PDFs: a local folder that outlives the run, else None.
+
+    `parlq run a.pdf b.pdf` runs on a temporary folder, removed after the run: no links into it.
+    """
+    from pipeline.storage import is_url
+
+    path = Path(source_dir)
+    if is_url(source_dir) or (path.name.startswith(STAGING_PREFIX) and path.parent == Path(tempfile.gettempdir())):
+        return None
+    return source_dir
+
+
+def make_report(args: argparse.Namespace) -> int:
+    """`parlq report OUT_DIR`: a snapshot's report as one self-contained HTML file; prints where it is."""
+    from pipeline.report.html import write_report
+
+    try:
+        written = write_report(args.out_dir, args.snapshot, sources=args.sources, target=args.output)
+    except OSError as exc:
+        return report_fatal(f"{exc.strerror}: {exc.filename}" if exc.strerror and exc.filename else f"{exc}")
+    except ValueError as exc:  # an ambiguous id, or a Parquet file pyarrow cannot read
+        return report_fatal(f"{exc}")
+    print(written)
     return EXIT_OK

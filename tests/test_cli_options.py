@@ -8,15 +8,19 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
 from flows import terminal
-from flows.arguments import UsageError, check_sources, open_source_dir
+from flows.arguments import STAGING_PREFIX, UsageError, check_sources, open_source_dir
 from flows.cli import main
+from flows.commands import report_sources
+from pipeline.dataset.current import CURRENT
 from pipeline.dataset.snapshot import LATEST, SNAPSHOTS
+from tests.builders import RESULTS, publish
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sources" / "schriftelijke-vraag-12-2021-10-01.pdf"
@@ -140,6 +144,11 @@ BAD_PATHS = [
     (["diff", "{src}", "LATEST"], "is not a snapshot folder"),
     (["diff", "no/such/folder", "LATEST"], "does not exist"),
     (["diff", "abc", "LATEST", "--out", "{missing}"], "no snapshot 'abc'"),
+    (["report", "{missing}"], "does not exist"),
+    (["report", "{pdf}"], "is not a folder"),
+    (["report", "{src}"], "has no LATEST snapshot"),
+    (["report", "{src}", "--snapshot", "abc"], "no snapshot 'abc'"),
+    (["report", "{src}", "--sources", "{missing}"], "is not a folder (SOURCE_DIR)"),
 ]
 
 
@@ -154,6 +163,33 @@ def test_bad_paths_exit_2_with_one_line(
     assert code == 2 and captured.out == ""
     assert captured.err.startswith("parlq: ") and captured.err.count("\n") == 1, captured.err
     assert message in captured.err and "Traceback" not in captured.err
+
+
+def test_report_writes_one_html_file_and_says_where(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out, sources = tmp_path / "out", tmp_path / "sources"
+    sources.mkdir()
+    first = publish(RESULTS[:1], out)
+    latest = publish(RESULTS, out)
+    assert main(["report", str(out)]) == 0
+    assert capsys.readouterr().out == f"{out / 'report.html'}\n"
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert f"parlq snapshot {latest.snapshot_id}" in html and f"Since snapshot <code>{first.snapshot_id}" in html
+    target = tmp_path / "first.html"
+    code = main(["report", str(out), "--snapshot", first.snapshot_id[:6], "-o", str(target), "--sources", str(sources)])
+    assert code == 0 and capsys.readouterr().out == f"{target}\n"
+    html = target.read_text(encoding="utf-8")
+    assert f"parlq snapshot {first.snapshot_id}" in html and 'id="first-snapshot"' in html
+    assert 'href="sources/a.pdf#page=1"' in html
+
+
+def test_the_report_links_into_a_source_folder_that_outlives_the_run(tmp_path: Path) -> None:
+    staged = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
+    try:
+        assert report_sources(str(staged)) is None  # `parlq run a.pdf b.pdf`: removed after the run
+    finally:
+        staged.rmdir()
+    assert report_sources(str(tmp_path)) == str(tmp_path)
+    assert report_sources("s3://bucket/questions") is None
 
 
 def test_bad_path_with_json_prints_the_error_as_json(corpus: Path, capsys: pytest.CaptureFixture) -> None:
@@ -185,6 +221,10 @@ def test_run_on_two_files_prints_the_summary_as_json(
     assert Path(summary["snapshot_path"]) == out / SNAPSHOTS / summary["snapshot_id"]
     documents = pq.read_table(Path(summary["snapshot_path"]) / "documents.parquet", columns=["source_file"])
     assert sorted(documents.column("source_file").to_pylist()) == sorted([SAMPLE.name, OTHER])
+    # the run's report and current/: staged files are gone after the run, so no links to them
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert summary["snapshot_id"] in report and f">{OTHER}<" in report and ".pdf#page=" not in report
+    assert (out / CURRENT).resolve() == (out / SNAPSHOTS / summary["snapshot_id"]).resolve()
 
     # the same files again: the dry run says both would keep their rows
     assert main(["run", str(other), str(SAMPLE), "--out", str(out), "--dry-run", "--json"]) == 0

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from flows.batch import (
     FAILURES_KEY,
     MAX_CHUNK,
+    REPORT_KEY,
     SUMMARY_KEY,
     chunk_sources,
     failure_table,
@@ -29,6 +30,7 @@ from flows.batch import (
     summary_markdown,
 )
 from flows.server import ApiServer
+from pipeline.dataset.current import read_current
 from pipeline.dataset.snapshot import LATEST, SNAPSHOTS, validate_snapshot
 from pipeline.model.records import Failure, RunSummary, SourceFile
 from tests.fixtures.generate import render_synthetic
@@ -189,10 +191,13 @@ def test_each_run_leaves_its_summary_and_failures_as_artifacts(api: str, serial:
     flow_run = _flow_run_id(serial)
     found = httpx.post(f"{api}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [flow_run]}}}).json()
     artifacts = {a["key"]: a for a in found}
-    assert set(artifacts) == {SUMMARY_KEY, FAILURES_KEY}
+    assert set(artifacts) == {SUMMARY_KEY, FAILURES_KEY, REPORT_KEY}
     snapshot_id = (serial / LATEST).read_text().strip()
     assert artifacts[SUMMARY_KEY]["type"] == "markdown" and snapshot_id in artifacts[SUMMARY_KEY]["data"]
     assert artifacts[FAILURES_KEY]["type"] == "table" and "broken.pdf" in artifacts[FAILURES_KEY]["data"]
+    report = (serial / "report.html").resolve()
+    assert artifacts[REPORT_KEY]["type"] == "markdown" and f"({report.as_uri()})" in artifacts[REPORT_KEY]["data"]
+    assert read_current(serial) == snapshot_id and snapshot_id in (serial / "report.html").read_text(encoding="utf-8")
 
 
 def _parlq(environment: dict[str, str], source: Path, out: Path, *options: str) -> subprocess.CompletedProcess:

@@ -3,7 +3,9 @@
 OUT_DIR/snapshots/<id>/ holds one Parquet file per schema table plus manifest.json; LATEST names
 the newest complete snapshot. The folder is built under snapshots/.tmp-<id>-<pid>, fsynced,
 renamed into place, and only then is LATEST replaced, so a process killed at any point leaves
-the previous snapshot and LATEST as they were. Timestamps never enter the snapshot folder.
+the previous snapshot and LATEST as they were. LATEST and OUT_DIR/current are links into one
+pointer (`current.py`), replaced in one rename: they always name the same snapshot.
+Timestamps never enter the snapshot folder.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.dataset.carry import read_carried
+from pipeline.dataset.current import HEAD_STEPS, TMP_GLOB, copy_current, point_head, sync_current
 from pipeline.dataset.snapshot import (
     LATEST,
     MANIFEST,
@@ -49,7 +52,7 @@ PARQUET_OPTIONS: Mapping[str, object] = {
     "use_dictionary": True,
     "write_statistics": True,
 }
-PROGRESS_STEPS = ("tables_written", "manifest_written", "renamed", "latest_tmp_written", "latest_replaced")
+PROGRESS_STEPS = ("tables_written", "manifest_written", "renamed", *HEAD_STEPS)
 
 
 class SnapshotError(RuntimeError):
@@ -101,6 +104,7 @@ def publish_snapshot(
         raise ValueError("an input is both carried over and processed")
     (out_dir / SNAPSHOTS).mkdir(parents=True, exist_ok=True)
     clean_stale(out_dir)
+    sync_current(out_dir)  # LATEST and current/ as links into one pointer (an OUT_DIR of the old layout)
     outcomes = list_run_outcomes(results)
     snapshot_id = compute_snapshot_id(inputs, code_version, schema.version, outcomes)
     final = out_dir / SNAPSHOTS / snapshot_id
@@ -129,25 +133,26 @@ def publish_snapshot(
         if carried is not None:
             made = merge_tables(made, read_carried(carried, schema), schema)
         _build_folder(final, made, head, step, schema)
-    _replace_text(out_dir / LATEST, snapshot_id + "\n", step)
+    point_head(out_dir, snapshot_id, step)  # LATEST and current/ move together, in one rename
     _write_run(out_dir, snapshot_id, True, engine, run_info)
     return _info(final, schema, published=True)
 
 
 def clean_stale(out_dir: Path) -> list[Path]:
-    """Remove temporary folders and LATEST.tmp files left by dead processes; returns what went."""
+    """Remove temporary folders, LATEST.tmp files and current/ links left by dead processes; returns what went."""
     out_dir = Path(out_dir)
     candidates = [
         *(out_dir / SNAPSHOTS).glob(f"{TMP_PREFIX}*"),
         *out_dir.glob(f"{LATEST}.tmp-*"),
         *(out_dir / RUNS).glob("*.tmp-*"),
+        *out_dir.glob(TMP_GLOB),
     ]
     removed = []
     for path in candidates:
         pid = path.name.rsplit("-", 1)[-1]
         if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
             continue  # another run is writing it right now
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():  # a link goes, not what it points at
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
@@ -188,9 +193,9 @@ def _publish_to_url(
 ) -> SnapshotInfo:
     """Build the snapshot in a local staging folder, then copy it under the URL `target`.
 
-    An object store has no rename: the tables go up first, the manifest after them and LATEST
-    last, so a reader that follows LATEST finds a complete snapshot. Nothing is copied when
-    LATEST already names this id and the stored manifest is this one.
+    An object store has no rename: the tables go up first, the manifest after them, then the
+    copy in current/ and LATEST last, so a reader that follows LATEST finds a complete snapshot.
+    Nothing is copied when LATEST already names this id and the stored manifests are this one.
     """
     with tempfile.TemporaryDirectory(prefix="parlq-publish-") as staging:
         info = publish_local(Path(staging))
@@ -205,6 +210,8 @@ def _publish_to_url(
             tables = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST)
             upload_files(folder, remote, [*tables, MANIFEST])
             _check_latest(target, latest_at_start, info.snapshot_id)
+        copy_current(folder, target)  # also repairs a current/ that a killed run left ahead of LATEST
+        if not unchanged:
             write_bytes(join_location(target, LATEST), latest)
         runs = Path(staging) / RUNS
         if runs.is_dir():
@@ -236,15 +243,6 @@ def _info(final: Path, schema: DatasetSchema, *, published: bool) -> SnapshotInf
     tables = json.loads((final / MANIFEST).read_text(encoding="utf-8"))["tables"]
     counts = tuple((name, int(tables[name]["rows"])) for name in schema.tables)
     return SnapshotInfo(snapshot_id=final.name, path=str(final), published=published, row_counts=counts)
-
-
-def _replace_text(target: Path, text: str, step: Callable[[str], None]) -> None:
-    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    _write_synced(tmp, text)
-    step("latest_tmp_written")
-    os.replace(tmp, target)
-    _fsync(target.parent)
-    step("latest_replaced")
 
 
 def _write_run(out_dir: Path, snapshot_id: str, published: bool, engine: str,

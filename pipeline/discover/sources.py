@@ -1,6 +1,8 @@
 """Discovery: every `*.pdf` below SOURCE_DIR, hashed, with relative paths; nothing silently skipped.
 
-Files that cannot be taken come back as Failure records so every input is accounted for: a link
+Annexes `parlq fetch` wrote (`<ID>.bijlage-<n>.pdf` beside the sidecar `<ID>.json`) are not
+documents and are skipped. Files that cannot be taken come back as Failure records so every
+input is accounted for: a link
 leading outside SOURCE_DIR (to a file or a folder; never followed), a name that is not valid
 UTF-8, something that is not a regular file (a FIFO named x.pdf would block a reader forever), an
 unreadable file, a file over the size limit (not even hashed), and second copies of one content.
@@ -145,9 +147,16 @@ def _walk(root: Path, excluded: tuple[Path, ...]) -> Iterator[tuple[Path, bool]]
             elif not any(path == e or e in path.parents for e in excluded):
                 kept.append(name)
         dirnames[:] = kept
+        names = set(filenames)
         for name in filenames:
-            if name.lower().endswith(".pdf"):
+            if name.lower().endswith(".pdf") and not _is_annex(name, names):
                 yield here / name, False
+
+
+def _is_annex(name: str, siblings: set[str]) -> bool:
+    """`<ID>.bijlage-<n>.pdf` beside its sidecar `<ID>.json`: an annex `parlq fetch` wrote, not a document."""
+    stem, marker, _ = name.partition(".bijlage-")
+    return bool(marker) and f"{stem}.json" in siblings
 
 
 def _hash_file(path: Path, limits: Limits | None) -> tuple[bool, int, str]:

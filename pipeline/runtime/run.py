@@ -9,6 +9,7 @@ Either way the steps, their order, the lock and the snapshot are the same.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from pipeline.validate.checks import Validated, ValidationContext, build_validat
 from schemas import load_schema
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class RunConfig:
     # (one worker), as a cluster's task runs its chunk
     isolate: bool = True
     code_version: str = ""  # "": this code's (provenance.code_version); the benchmark fixes one for all its runs
+    link_sources: bool = True  # the report links its rows to the PDFs (False: a SOURCE_DIR that goes away)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "engine", Engine(self.engine))
@@ -110,6 +113,7 @@ class RunSteps:
     publish: Callable[[Validated, tuple[SourceFile, ...], RunConfig, CarryPlan | None, str | None], SnapshotInfo]
     read_latest: Callable[[str], str]
     clear_cache: Callable[[Path], int]
+    report: Callable[[str, str | None], Path | None]  # OUT_DIR/report.html and current/, last
 
 
 def run_batch(
@@ -127,6 +131,7 @@ def run_batch(
     one wait up to `wait_lock` seconds (None: as long as it takes), then raise LockHeld. An object
     store has no lock: LATEST as the run found it is handed to publishing, which refuses to move
     it when another run has. `on_step` is called with each step's name of RUN_STEPS as it ends.
+    Last, still under the lock, the report of LATEST (a local OUT_DIR's report.html).
     """
     if is_url(config.out_dir):
         return _run(config, steps, progress, on_step, steps.read_latest(config.out_dir))
@@ -134,7 +139,13 @@ def run_batch(
     with hold_lock(Path(config.out_dir), wait_lock):
         if clear:
             steps.clear_cache(Path(config.out_dir) / "cache")
-        return _run(config, steps, progress, on_step, None)
+        summary = _run(config, steps, progress, on_step, None)
+        sources = config.source_dir if config.link_sources and not is_url(config.source_dir) else None
+        try:
+            steps.report(config.out_dir, sources)
+        except (OSError, ValueError) as exc:  # the snapshot is published: a missing report is no failed run
+            logger.warning("the report could not be written: %s", exc)
+        return summary
 
 
 def _run(
@@ -201,6 +212,13 @@ def publish_step(
     )
 
 
+def report_step(out_dir: str, sources: str | None) -> Path | None:
+    """OUT_DIR/report.html of LATEST, and current/ on it (`pipeline.report.html.write_run_report`)."""
+    from pipeline.report.html import write_run_report  # jinja2: only when a run gets this far
+
+    return write_run_report(out_dir, sources)
+
+
 def latest_step(out_dir: str) -> str:
     """What LATEST names now ("" for nothing), for publishing to compare with at the end."""
     return read_latest(out_dir) or ""
@@ -225,4 +243,5 @@ PLAIN_STEPS = RunSteps(
     publish=publish_step,
     read_latest=latest_step,
     clear_cache=clear_cache,
+    report=report_step,
 )

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.dataset.current import CURRENT, HEAD, read_current
 from pipeline.dataset.snapshot import LATEST, SNAPSHOTS, compute_snapshot_id, read_latest, validate_snapshot
 from pipeline.dataset.write import PROGRESS_STEPS, clean_stale, publish_snapshot
 from pipeline.validate.checks import ValidationContext, validate_results
@@ -205,11 +206,16 @@ def test_sigkill_during_publication_keeps_previous_snapshot(tmp_path: Path, stop
             child.kill()
     assert read_latest(out) == old.snapshot_id
     assert validate_snapshot(out) == []
+    # LATEST and current/ switch in one rename: whenever the kill fell, they agree
+    assert read_current(out) == read_latest(out) == old.snapshot_id
+    assert validate_snapshot((out / CURRENT).resolve()) == []
+    new_id = compute_snapshot_id([source_of(r) for r in new_results], "0.1.0+test", SCHEMA.version)
     new = publish(new_results, out)
-    assert new.published and read_latest(out) == new.snapshot_id != old.snapshot_id
+    assert new.published and read_latest(out) == new.snapshot_id == new_id != old.snapshot_id
+    assert read_current(out) == new_id and (out / CURRENT).resolve() == (out / SNAPSHOTS / new_id).resolve()
     assert validate_snapshot(out) == [] and validate_snapshot(Path(old.path)) == []
     assert [p.name for p in (out / SNAPSHOTS).iterdir() if p.name.startswith(".")] == []
-    assert [p.name for p in out.iterdir() if p.name.startswith(f"{LATEST}.")] == []
+    assert [p.name for p in out.iterdir() if p.name.startswith((f"{LATEST}.", f"{HEAD}."))] == []
 
 
 def _next_line(child: subprocess.Popen, safety_net_s: float) -> str:

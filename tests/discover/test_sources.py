@@ -166,3 +166,12 @@ def test_every_pdf_is_accounted_for_with_a_relative_path(tmp_path_factory, files
     assert not any(p.startswith("/") or ".." in p.split("/") for p in inputs)
     assert len({s.sha256 for s in found.sources}) == len(found.sources)  # one source per content
     shutil.rmtree(root)
+
+
+def test_annexes_beside_a_fetch_sidecar_are_not_documents(tmp_path: Path) -> None:
+    _pdf(tmp_path / "vlpar" / "2021-2022" / "1593746.pdf", "question")
+    _pdf(tmp_path / "vlpar" / "2021-2022" / "1593746.bijlage-1.pdf", "annex")
+    (tmp_path / "vlpar" / "2021-2022" / "1593746.json").write_text("{}")
+    _pdf(tmp_path / "other" / "7.bijlage-1.pdf", "no sidecar: a document like any other")
+    found = discover_sources(tmp_path)
+    assert _paths(found) == ["other/7.bijlage-1.pdf", "vlpar/2021-2022/1593746.pdf"] and not found.problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -67,4 +68,21 @@ def test_steps_are_the_callers_choice(sources: Path, tmp_path: Path) -> None:
     summary = run_batch(RunConfig(str(sources), str(tmp_path / "out"), workers=1), wrapped)
     assert summary.published
     assert calls == ["discover", "find_unchanged", "plan_carry", "prepare_validation", "process", "validate",
-                     "publish"]  # fmt: skip
+                     "publish", "report"]  # fmt: skip
+
+
+def test_the_run_writes_its_report_last_and_a_report_that_fails_is_only_a_warning(
+    sources: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = tmp_path / "out"
+    summary = run_batch(RunConfig(str(sources), str(out), workers=1), PLAIN_STEPS)
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert summary.snapshot_id in report and f'href="{os.path.relpath(sources, out)}/' in report
+    assert (out / "current").resolve() == (out / SNAPSHOTS / summary.snapshot_id).resolve()
+
+    def broken(out_dir: str, linked: str | None) -> None:
+        raise OSError(28, "No space left on device")
+
+    again = run_batch(RunConfig(str(sources), str(tmp_path / "other"), workers=1, link_sources=False),
+                      replace(PLAIN_STEPS, report=broken))  # fmt: skip
+    assert again.published and "the report could not be written" in caplog.text

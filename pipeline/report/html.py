@@ -1,0 +1,118 @@
+"""The report: one self-contained HTML file of a snapshot (Jinja2's only home).
+
+`render_report` turns a snapshot folder (and the one before it) into the page's HTML: styles,
+script and SVG charts inline, nothing fetched from anywhere, every text from the PDFs escaped
+(autoescape), and a Content-Security-Policy that lets only the page's own script run, should a
+text ever slip through. `write_report` writes it (by default OUT_DIR/report.html).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from pipeline.dataset.current import sync_current
+from pipeline.dataset.diff import resolve_snapshot
+from pipeline.dataset.snapshot import LATEST, MANIFEST, SNAPSHOTS, TMP_PREFIX, read_latest
+from pipeline.report.page import build_page
+from pipeline.storage import is_url
+
+REPORT = "report.html"
+TEMPLATE = "report.html.j2"
+SCRIPT = "report.js"
+STYLE = "report.css"
+
+
+def render_report(folder: Path, previous: Path | None = None, sources: str | None = None) -> str:
+    """The HTML page of the snapshot in `folder`, with what changed since `previous` (None: the first).
+
+    `sources`: SOURCE_DIR relative to where the page will be (a POSIX path), for links to the PDFs.
+    """
+    environment = _environment()
+    script = _source(environment, SCRIPT)
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return environment.get_template(TEMPLATE).render(
+        page=build_page(folder, previous, sources),
+        # our own files, inlined as they are: the script's hash is what the page's policy lets run
+        style=Markup(_source(environment, STYLE)),
+        script=Markup(script),
+        script_hash=f"sha256-{digest}",
+    )
+
+
+def write_report(out_dir: Path, snapshot: str | None = None, *, sources: Path | None = None,
+                 target: Path | None = None) -> Path:
+    """Write the report of a snapshot of OUT_DIR (an id, an id's prefix, or None: LATEST) to `target`.
+
+    `target` defaults to OUT_DIR/report.html; it is replaced in one rename. `sources`: the local
+    SOURCE_DIR the snapshot was made from, to link each row to its PDF. Raises FileNotFoundError
+    (no such snapshot or folder) and ValueError (an ambiguous id).
+    """
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise FileNotFoundError(f"{out_dir} is not a folder" if out_dir.exists() else f"{out_dir} does not exist")
+    if sources is not None and not Path(sources).is_dir():
+        raise FileNotFoundError(f"{sources} is not a folder (SOURCE_DIR)")
+    folder = resolve_snapshot(snapshot or LATEST, out_dir)
+    target = Path(target) if target is not None else out_dir / REPORT
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"{target.parent} is not a folder (where the report was to go)")
+    relative = None
+    if sources is not None:
+        relative = Path(os.path.relpath(Path(sources).resolve(), target.parent.resolve())).as_posix()
+    html = render_report(folder, find_previous(out_dir, folder), relative)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)  # gone after the rename; left by a failed one
+    return target
+
+
+def write_run_report(out_dir: str, sources: str | None) -> Path | None:
+    """A run's last step, under OUT_DIR's lock: current/ put on LATEST (a run that found nothing new
+    did not publish, so it may still miss it) and LATEST's report written, linked into `sources`.
+
+    None when OUT_DIR is a URL or has no LATEST.
+    """
+    if is_url(out_dir):
+        return None
+    sync_current(Path(out_dir))
+    if read_latest(out_dir) is None:
+        return None
+    return write_report(Path(out_dir), sources=Path(sources) if sources else None)
+
+
+def find_previous(out_dir: Path, folder: Path) -> Path | None:
+    """The snapshot published before `folder`: of the other snapshots under OUT_DIR, the newest by the
+    time its manifest was written, among those written before `folder`'s (LATEST's counts as the newest:
+    a run that publishes an older id again reuses its folder). None: `folder` is the first."""
+    folder = Path(folder)
+    latest = read_latest(out_dir)
+
+    def written(path: Path) -> tuple[float, str]:
+        when = float("inf") if path.name == latest else (path / MANIFEST).stat().st_mtime
+        return when, path.name
+
+    root = Path(out_dir) / SNAPSHOTS
+    others = [p for p in root.iterdir() if not p.name.startswith(TMP_PREFIX) and p.name != folder.name
+              and (p / MANIFEST).is_file()] if root.is_dir() else []
+    mine = written(folder)
+    earlier = [p for p in others if written(p) < mine]
+    return max(earlier, key=written) if earlier else None
+
+
+def _environment() -> jinja2.Environment:
+    # autoescape everywhere: every text in the page may come from a PDF or a file name
+    return jinja2.Environment(loader=jinja2.PackageLoader("pipeline.report", "templates"), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def _source(environment: jinja2.Environment, name: str) -> str:
+    return environment.loader.get_source(environment, name)[0]
