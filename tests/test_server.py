@@ -17,7 +17,7 @@ import httpx
 import psutil
 import pytest
 
-from flows.batch import FAILURES_KEY, SUMMARY_KEY
+from flows.batch import FAILURES_KEY, REPORT_KEY, SUMMARY_KEY
 from pipeline.dataset.snapshot import LATEST, SNAPSHOTS, read_latest, validate_snapshot
 from pipeline.runtime.lock import LOCK_NAME, hold_lock
 
@@ -75,7 +75,8 @@ def test_served_deployment_runs_and_leaves_artifacts(
     snapshot_id = (out / LATEST).read_text().strip()
     found = httpx.post(f"{server}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [flow_run]}}}).json()
     artifacts = {a["key"]: a for a in found}
-    assert set(artifacts) == {SUMMARY_KEY, FAILURES_KEY}
+    assert set(artifacts) == {SUMMARY_KEY, FAILURES_KEY, REPORT_KEY}
+    assert (out / "report.html").as_uri() in artifacts[REPORT_KEY]["data"]
     summary = artifacts[SUMMARY_KEY]["data"]
     assert snapshot_id in summary and "| documents processed (new) | 1 |" in summary
     assert "| applications | 20 |" in summary

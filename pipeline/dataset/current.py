@@ -32,6 +32,9 @@ HEAD = ".head"
 STATES = ".state"
 HEAD_STEPS = ("head_written", "head_replaced")
 TMP_GLOB = f"{HEAD}.tmp-*"  # a publishing process's temporary pointer
+# How long a replaced head's folder stays: a reader resolves `.head` once and then reads through it,
+# and may be slower than several publishes in a row (so "the one before" is not enough).
+STATE_GRACE_SECONDS = 600.0
 
 
 def point_head(out_dir: Path, snapshot_id: str, progress: Callable[[str], None] | None = None) -> None:
@@ -41,16 +44,12 @@ def point_head(out_dir: Path, snapshot_id: str, progress: Callable[[str], None] 
     sync_current(out_dir)  # the fixed links first (an OUT_DIR of the old layout), still on the old head
     before = _head_target(out_dir)
     state = _write_state(out_dir, snapshot_id)
-    tmp = out_dir / f"{HEAD}.tmp-{os.getpid()}"
-    tmp.unlink(missing_ok=True)
-    os.symlink(os.path.join(STATES, state.name), tmp, target_is_directory=True)
     step(HEAD_STEPS[0])
-    os.replace(tmp, out_dir / HEAD)
-    _fsync_dir(out_dir)
+    _replace_head(out_dir, state, before)
     step(HEAD_STEPS[1])
     _link(out_dir / CURRENT, f"{HEAD}/{CURRENT}")  # a new OUT_DIR: current/ first, LATEST, the commit, last
     _link(out_dir / LATEST, f"{HEAD}/{LATEST}")
-    remove_old_states(out_dir, keep=before)
+    remove_old_states(out_dir)
 
 
 def read_current(out_dir: Path) -> str | None:
@@ -80,30 +79,33 @@ def sync_current(out_dir: Path) -> bool:
         return False  # nothing to show: current/ follows LATEST, never leads it
     before = _head_target(out_dir)
     if not (head.is_symlink() and read_latest(head) == latest):
-        state = _write_state(out_dir, latest)
-        tmp = out_dir / f"{HEAD}.tmp-{os.getpid()}"
-        tmp.unlink(missing_ok=True)
-        os.symlink(os.path.join(STATES, state.name), tmp, target_is_directory=True)
-        os.replace(tmp, head)  # the head takes what LATEST names; LATEST itself is not touched yet
+        # the head takes what LATEST names; LATEST itself is not touched yet
+        _replace_head(out_dir, _write_state(out_dir, latest), before)
     _link(out_dir / CURRENT, f"{HEAD}/{CURRENT}")
     _link(out_dir / LATEST, f"{HEAD}/{LATEST}")
     _fsync_dir(out_dir)
-    remove_old_states(out_dir, keep=before)
+    remove_old_states(out_dir)
     return True
 
 
-def remove_old_states(out_dir: Path, keep: str | None = None) -> list[Path]:
-    """Remove the `.state/` folders left by earlier publishes and killed runs: all but the head's
-    and `keep` (the head before this publish: a reader that resolved it a moment ago still finds it)."""
+def remove_old_states(out_dir: Path, grace_seconds: float = STATE_GRACE_SECONDS) -> list[Path]:
+    """Remove the `.state/` folders of earlier publishes and killed runs: all but the head's and those
+    retired less than `grace_seconds` ago (a reader that resolved one a moment ago still finds it)."""
     states = Path(out_dir) / STATES
     if not states.is_dir():
         return []
-    kept = {_head_target(Path(out_dir)), keep}
+    head, oldest = _head_target(Path(out_dir)), time.time() - grace_seconds
     removed = []
     for folder in states.iterdir():
-        if os.path.join(STATES, folder.name) not in kept:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
+        if os.path.join(STATES, folder.name) == head:
+            continue
+        try:
+            if folder.lstat().st_mtime >= oldest:
+                continue
+        except OSError:
+            continue  # another publish removed it
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
     return removed
 
 
@@ -139,6 +141,27 @@ def _write_state(out_dir: Path, snapshot_id: str) -> Path:
     _fsync_dir(state)
     _fsync_dir(states)
     return state
+
+
+def _replace_head(out_dir: Path, state: Path, before: str | None) -> None:
+    """Point `.head` at `state` in one rename; the head it replaces is marked retired now."""
+    head = out_dir / HEAD
+    tmp = out_dir / f"{HEAD}.tmp-{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    os.symlink(os.path.join(STATES, state.name), tmp, target_is_directory=True)
+    if head.is_dir() and not head.is_symlink():
+        # a copy of OUT_DIR that did not keep the links: a rename cannot replace a real folder, so it
+        # goes among the states first (LATEST and current/ are real files then too, and still readable)
+        copied = state.parent / f"copied.{os.getpid()}.{time.monotonic_ns()}"
+        os.replace(head, copied)
+        before = os.path.join(STATES, copied.name)
+    os.replace(tmp, head)
+    _fsync_dir(out_dir)
+    if before is not None:
+        try:
+            os.utime(out_dir / before, follow_symlinks=False)  # retired now: its grace starts here
+        except OSError:
+            pass  # removed by hand or by another run: nothing to keep
 
 
 def _link(path: Path, target: str) -> None:

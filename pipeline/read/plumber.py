@@ -9,17 +9,21 @@ import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import methodcaller
 from typing import TypeVar
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.container import Container
+from pdfplumber.table import Table as PlumberTable
 from pdfplumber.table import TableFinder, TableSettings
+from pdfplumber.utils import extract_text
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.model.document import Page, RawDocument, Table
 from pipeline.model.errors import DocumentError
 from pipeline.model.kinds import FailureKind, Stage
+from pipeline.read.cells import table_rows
 from pipeline.read.config import ReadConfig
 from pipeline.read.lines import Box, DrawnPath, Glyph, drop_words_in, group_lines
 from pipeline.read.structure import check_pdf_bytes
@@ -106,6 +110,10 @@ class _DrawnPage(Container):
             for g in self._glyphs
             if any(x0 <= (g[1] + g[2]) / 2 < x1 and top <= (g[3] + g[4]) / 2 < bottom for x0, top, x1, bottom in areas)
         ]
+
+    def extract(self, table: PlumberTable) -> list[list[str | None]]:
+        """`table.extract()`, the same cells of the same glyphs, faster (see `cells`)."""
+        return table_rows(table.rows, self._glyphs, extract_text)
 
 
 _SUBPATH = re.compile(r"m[^m]+")
@@ -212,13 +220,15 @@ def _find_tables(page: pdfplumber.page.Page | _DrawnPage, config: ReadConfig) ->
     if not config.tables or len(page.lines) + len(page.rects) < 4:
         return ()
     found = TableFinder(page, TableSettings.resolve(None)).tables
+    extract: Callable = methodcaller("extract")
     if isinstance(page, _DrawnPage):
         page.areas = [table.bbox for table in found]
+        extract = page.extract
     return tuple(
         (
             Table(
                 page=page.page_number,
-                rows=tuple(tuple(_clean_cell(c) for c in row) for row in table.extract()),
+                rows=tuple(tuple(_clean_cell(c) for c in row) for row in extract(table)),
                 top=round(float(table.bbox[1]), 2),  # as lines are: engines differ in the last bits
                 bottom=round(float(table.bbox[3]), 2),
             ),

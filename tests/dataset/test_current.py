@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 import uuid
 from pathlib import Path
@@ -11,7 +12,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.dataset.current import CURRENT, HEAD, STATES, copy_current, point_head, read_current, sync_current
+from pipeline.dataset.current import (
+    CURRENT,
+    HEAD,
+    STATES,
+    copy_current,
+    point_head,
+    read_current,
+    remove_old_states,
+    sync_current,
+)
 from pipeline.dataset.snapshot import LATEST, MANIFEST, SNAPSHOTS, read_latest
 from pipeline.dataset.write import clean_stale
 from pipeline.storage import join_location, read_bytes
@@ -34,10 +44,24 @@ def test_publish_points_latest_and_current_through_one_relative_pointer(tmp_path
     moved = tmp_path.parent / f"{tmp_path.name}-moved"
     tmp_path.rename(moved)  # OUT_DIR can move: every link is relative
     assert read_current(moved) == read_latest(moved) == info.snapshot_id
-    more = publish(MORE, moved)
-    again = publish(RESULTS, moved)  # the state before the last stays (a reader may hold it), older ones go
-    assert sorted(p.name.split(".")[0] for p in (moved / STATES).iterdir()) == sorted([more.snapshot_id,
-                                                                                      again.snapshot_id])
+    publish(MORE, moved)
+    again = publish(RESULTS, moved)
+    # replaced heads stay a while (a reader may have resolved one), then go; the head itself stays
+    assert len(list((moved / STATES).iterdir())) == 3 and remove_old_states(moved) == []
+    assert len(remove_old_states(moved, grace_seconds=0)) == 2
+    assert [p.name.split(".")[0] for p in (moved / STATES).iterdir()] == [again.snapshot_id]
+    assert read_current(moved) == read_latest(moved) == again.snapshot_id
+
+
+def test_an_out_dir_copied_without_its_links_publishes_again(tmp_path: Path) -> None:
+    publish(RESULTS, tmp_path / "out")
+    copy = tmp_path / "copy"
+    shutil.copytree(tmp_path / "out", copy)  # links followed: LATEST, current/ and .head are real now
+    assert not (copy / HEAD).is_symlink() and read_current(copy) == read_latest(copy)
+    newer = publish(MORE, copy)
+    assert read_current(copy) == read_latest(copy) == newer.snapshot_id
+    assert os.readlink(copy / HEAD).startswith(f"{STATES}/{newer.snapshot_id}.")
+    assert [p.name for p in copy.iterdir() if p.name.startswith(f"{HEAD}.")] == []
 
 
 def test_readers_use_fixed_paths_across_publishes(tmp_path: Path) -> None:

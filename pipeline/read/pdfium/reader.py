@@ -1,11 +1,14 @@
 """The pypdfium2 reader: the same page/line model as `pipeline.read.plumber`, many times faster.
 
-With `read_pdfium_glyphs` and `read_pdfium_text`, the only modules that import pypdfium2.
-PDFium's text page gives every glyph's origin; `read_pdfium_glyphs` reads them as runs of
-entries, `place` turns those into the reference engine's glyph boxes and `lines.group_words`
-splits them into words exactly as the pdfplumber reader does. Ruled tables are found by the
-reference engine's table finder (`read.find_ruled_tables`), fed with the glyphs and paths read
-here.
+With `glyphs` and `text`, the only modules that import pypdfium2. A page is read by
+the fast path first: `pieces` reads each text object's stretch of a line with a few PDFium
+calls, the font's advances placing its glyphs, and `assemble` makes words and lines of those
+pieces as the reference makes them of glyphs. A page the fast path cannot read as the reference
+does (`pieces.Fallback`: glyphs that go backwards or sort into each other, text that is not
+upright) is read exactly: `glyphs` reads every glyph's origin as runs of entries, `place` turns
+them into the reference engine's glyph boxes and `lines.group_words` splits them into words as
+the pdfplumber reader does. Ruled tables are found by the reference engine's table finder
+(`plumber.find_ruled_tables`), fed with the glyphs and paths read here.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from pipeline.model.errors import DocumentError
 from pipeline.model.kinds import FailureKind, Stage
 from pipeline.read.config import ReadConfig
 from pipeline.read.lines import DrawnPath, InterleavedItems, drop_words_in, group_lines, group_words
+from pipeline.read.pdfium.assemble import page_lines
 from pipeline.read.pdfium.glyphs import read_runs
+from pipeline.read.pdfium.pieces import Advances, Fallback, PageReader
 from pipeline.read.pdfium.place import Item, Run, Widths, as_glyphs, expand_items, place_run
-from pipeline.read.pdfium.text import native
+from pipeline.read.pdfium.text import native, page_text
 from pipeline.read.structure import check_pdf_bytes
 
 _MIN_RULES = 4  # subpaths: the reference engine looks for tables only with 4+ lines and boxes
@@ -54,6 +59,7 @@ class _PageScan:
     runs: list[Run]
     paths: list[DrawnPath]  # painted paths, kept when they may rule a table
     rotated: bool  # /Rotate set: left to the reference engine, which turns the coordinates
+    page: Page | None = None  # read by the fast path (`pieces`); else the runs are placed
 
 
 def read_pdf_pdfium(data: bytes, config: ReadConfig) -> RawDocument:
@@ -62,7 +68,7 @@ def read_pdf_pdfium(data: bytes, config: ReadConfig) -> RawDocument:
     document = pdfium.FPDF_LoadMemDocument64(data, len(data), None)
     if not document:
         raise _open_error(pdfium.FPDF_GetLastError())
-    widths = Widths()
+    widths, advances = Widths(), Advances()
     try:
         count = pdfium.FPDF_GetPageCount(document)
         if count > config.max_pages:
@@ -71,7 +77,7 @@ def read_pdf_pdfium(data: bytes, config: ReadConfig) -> RawDocument:
                 FailureKind.TOO_MANY_PAGES,
                 f"The PDF has {count} pages, more than the limit of {config.max_pages}.",
             )
-        scans = [_scan_page(document, index, widths) for index in range(count)]
+        scans = [_scan_page(document, index, widths, advances, config) for index in range(count)]
     finally:
         pdfium.FPDF_CloseDocument(document)
     pages = _assemble(data, scans, widths, config)
@@ -97,7 +103,7 @@ def _open_error(code: int) -> DocumentError:
 def _assemble(data: bytes, scans: list[_PageScan], widths: Widths, config: ReadConfig) -> tuple[Page, ...]:
     """Lines and tables per page, once every advance of the document is known."""
     rotated = [scan.number for scan in scans if scan.rotated]
-    ruled = config.tables and any(scan.paths for scan in scans)
+    ruled = config.tables and any(scan.paths for scan in scans if scan.page is None)
     whole: dict[int, Page] = {}
     if rotated or ruled:
         from pipeline.read.plumber import find_ruled_tables, read_pages  # pdfplumber: only then
@@ -106,8 +112,8 @@ def _assemble(data: bytes, scans: list[_PageScan], widths: Widths, config: ReadC
     pages = []
     scales: dict = {}  # advances in points per font and size, shared by the document's pages
     for scan in scans:
-        if scan.number in whole:
-            pages.append(whole[scan.number])
+        if scan.number in whole or scan.page is not None:
+            pages.append(whole.get(scan.number) or scan.page)
             continue
         items: list[Item] = []
         chain = None
@@ -139,7 +145,7 @@ def _near(items: list[Item], paths: list[DrawnPath]) -> list[Item]:
     return [item for item in items if item[2] >= left and item[1] <= right and item[4] >= top and item[3] <= bottom]
 
 
-def _scan_page(document: Any, index: int, widths: Widths) -> _PageScan:
+def _scan_page(document: Any, index: int, widths: Widths, advances: Advances, config: ReadConfig) -> _PageScan:
     page = pdfium.FPDF_LoadPage(document, index)
     if not page:
         raise DocumentError(
@@ -148,20 +154,49 @@ def _scan_page(document: Any, index: int, widths: Widths) -> _PageScan:
     try:
         size = _page_size(page)
         order, paths = _scan_objects(page, size[1])
+        if sum(operators.count("m") for operators, _ in paths) < _MIN_RULES:
+            paths = []
+        rotated = pdfium.FPDFPage_GetRotation(page) != 0
         textpage = pdfium.FPDFText_LoadPage(page)
         if not textpage:
             raise DocumentError(
                 Stage.READ, FailureKind.DAMAGED, f"Page {index + 1} cannot be read (PDFium cannot read its text)."
             )
         try:
-            runs = read_runs(textpage, order, size[1], widths)
+            fast = None if rotated else _read_fast(textpage, order, index + 1, size, paths, advances, config)
+            runs = read_runs(textpage, order, size[1], widths) if fast is None and not rotated else []
         finally:
             pdfium.FPDFText_ClosePage(textpage)
-        rotated = pdfium.FPDFPage_GetRotation(page) != 0
     finally:
         pdfium.FPDF_ClosePage(page)
-    subpaths = sum(operators.count("m") for operators, _ in paths)
-    return _PageScan(index + 1, size, runs, paths if subpaths >= _MIN_RULES else [], rotated)
+    return _PageScan(index + 1, size, runs, paths, rotated, fast)
+
+
+def _read_fast(
+    textpage: Any,
+    order: dict[int, int],
+    number: int,
+    size: tuple[float, float],
+    paths: list[DrawnPath],
+    advances: Advances,
+    config: ReadConfig,
+) -> Page | None:
+    """The page by the fast path (`pieces`, `assemble`); None where it falls back to the exact reader."""
+    count = pdfium.FPDFText_CountChars(textpage)
+    text = page_text(textpage, count).replace("\x02", "-").replace("\ufffe", "-") if count > 0 else ""
+    reader = PageReader(textpage, text, order, size[1], advances, config.word_gap)
+    try:
+        pieces = reader.read()
+        found: tuple = ()
+        if config.tables and paths:
+            from pipeline.read.plumber import find_ruled_tables  # pdfplumber: only then
+
+            found = find_ruled_tables(number, size, reader.glyphs_near(paths), paths, config)
+        boxes = [box for _, box in found]
+        lines = page_lines(pieces, number, config.word_gap, config.line_tolerance, boxes)
+    except Fallback:
+        return None
+    return Page(number, size[0], size[1], tuple(lines), tuple(table for table, _ in found))
 
 
 def _page_size(page: Any) -> tuple[float, float]:

@@ -1,7 +1,7 @@
 """The pypdfium2 reader's access to a text page: its text, each text object's style, and the
 entries (see `place.Run`) of one token (a blank or a word) at a time.
 
-With `read_pdfium` and `read_pdfium_glyphs`, the only modules that import pypdfium2. Hot loops call
+With `reader` and `glyphs`, the only modules that import pypdfium2. Hot loops call
 PDFium through prototypes of their own (`native`), with reused C buffers.
 """
 
@@ -59,12 +59,19 @@ text_object_at = native(pdfium.FPDFText_GetTextObject, _VOID)
 is_generated = native(pdfium.FPDFText_IsGenerated, _INT)
 char_origin = native(pdfium.FPDFText_GetCharOrigin, _INT)
 loose_box = native(pdfium.FPDFText_GetLooseCharBox, _INT)
+# per font and character (`pieces.Advances`): a character code, not a glyph index, despite the name
+glyph_width = native(pdfium.FPDFFont_GetGlyphWidth, _INT, _VOID, ctypes.c_uint32, ctypes.c_float, _VOID)
 # per text object
 _char_matrix = native(pdfium.FPDFText_GetMatrix, _INT)
 _font_size = native(pdfium.FPDFText_GetFontSize, ctypes.c_double)
 _font_of = native(pdfium.FPDFTextObj_GetFont, _VOID, _VOID)
 _font_embedded = native(pdfium.FPDFFont_GetIsEmbedded, _INT, _VOID)
 _font_descent = native(pdfium.FPDFFont_GetDescent, _INT, _VOID, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
+
+
+def rect() -> Any:
+    """A rectangle for PDFium to fill (FS_RECTF: left, top, right, bottom)."""
+    return pdfium.FS_RECTF()
 
 
 def page_text(textpage: Any, count: int) -> str:
@@ -86,6 +93,8 @@ class Styles:
         self.page = ctypes.c_void_p(ctypes.cast(textpage, ctypes.c_void_p).value)
         self._styles: dict[int | None, RunStyle] = {}
         self._fonts: dict[int, tuple[str, float]] = {}  # font handle -> (name, descent in 1/1000 em)
+        # text object -> its font handle and points per 1/1000 em along the line (for `pieces`)
+        self.advance: dict[int | None, tuple[int | None, float]] = {}
         self._name = ctypes.create_string_buffer(256)
         self._flags = ctypes.c_int()
         self._matrix = pdfium.FS_MATRIX()
@@ -113,6 +122,7 @@ class Styles:
             if font:
                 self._fonts[font] = (fontname, descent)
         d = matrix.d
+        self.advance[handle] = (font, matrix.a * font_size * 0.001)
         low = snap(self._y.value) + d * descent / 1000 * font_size  # the baseline as the file gives it
         high = low + d * font_size
         upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and d > 0

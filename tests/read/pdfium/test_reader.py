@@ -8,7 +8,7 @@ fixtures do not: forms, boxes drawn as rectangles, rotated pages, an offset medi
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from functools import cache
 from pathlib import Path
 from unittest.mock import patch
@@ -55,13 +55,20 @@ def _process(path: Path, engine: str) -> DocumentResult:
     return process_document(source, data, ProcessConfig(read=ReadConfig(engine=engine)), process_resources(), steps)
 
 
+# Where a line ends, PDFium's 32-bit positions and the reference's 64-bit sums may round to
+# neighbouring hundredths of a point; no step of the pipeline looks that closely (the rows are
+# compared exactly below). Everything else about a line is the reference's to the last digit.
+_X_ROUNDING = 0.0101
+
+
 def assert_same_pages(reference: RawDocument, fast: RawDocument) -> None:
     assert (fast.engine, len(fast.pages)) == ("pdfium", len(reference.pages))
     for want, got in zip(reference.pages, fast.pages, strict=True):
         assert (got.number, got.width, got.height) == (want.number, want.width, want.height)
         assert [line.text for line in got.lines] == [line.text for line in want.lines], f"page {want.number}"
         for a, b in zip(want.lines, got.lines, strict=True):
-            assert a == b, f"page {want.number}: {a} != {b}"
+            assert replace(b, x0=a.x0, x1=a.x1) == a, f"page {want.number}: {a} != {b}"
+            assert max(abs(b.x0 - a.x0), abs(b.x1 - a.x1)) <= _X_ROUNDING, f"page {want.number}: {a} != {b}"
         assert got.tables == want.tables, f"page {want.number}"
 
 
