@@ -97,8 +97,8 @@ def batch_flow(
     """
     config = RunConfig(source_dir, out_dir, engine, workers or os.cpu_count() or 1, use_cache, limits or Limits(),
                        link_sources=report_sources(source_dir) is not None)  # fmt: skip
-    summary = run_batch(config, _task_steps(), wait_lock=wait_lock, clear=clear_cache, progress=progress)
-    _leave_artifacts(summary, out_dir)
+    summary = run_batch(config, task_steps(), wait_lock=wait_lock, clear=clear_cache, progress=progress)
+    leave_artifacts(summary, out_dir)
     return summary
 
 
@@ -112,7 +112,7 @@ def summary_markdown(summary: RunSummary) -> str:
     """The run summary artifact: what was new, skipped and failed, and which snapshot it made."""
     state = "published" if summary.published else "unchanged (LATEST already named it)"
     rows = [
-        ("PDF files found", summary.inputs),
+        ("files found", summary.inputs),
         ("documents processed (new)", summary.parsed),
         ("documents from the cache (skipped)", summary.cached),
         ("files failed", summary.failed),
@@ -120,6 +120,8 @@ def summary_markdown(summary: RunSummary) -> str:
         ("documents in the snapshot", summary.documents),
         ("applications", summary.applications),
         ("failure rows", summary.failures),
+        ("PDF vs Parliament conflicts (the PDF's values kept)", len(summary.conflicts)),
+        ("warnings (sidecars not usable)", len(summary.warnings)),
     ]
     lines = [f"# parlq run: snapshot `{summary.snapshot_id}`", "", f"{state}: `{summary.snapshot_path}`", ""]
     lines += ["| | |", "|---|---:|", *(f"| {label} | {value} |" for label, value in rows)]
@@ -134,7 +136,7 @@ def failure_table(summary: RunSummary) -> list[dict[str, str]]:
     ]
 
 
-def _task_steps() -> RunSteps:
+def task_steps() -> RunSteps:
     """The run's steps as this flow run's tasks; on a cluster, documents go out in chunks."""
     runner = FlowRunContext.get().task_runner
     if isinstance(runner, ThreadPoolTaskRunner):
@@ -180,7 +182,8 @@ def _slots(runner: object) -> int:
     return sum(client.nthreads().values()) if client is not None else 1
 
 
-def _leave_artifacts(summary: RunSummary, out_dir: str) -> None:
+def leave_artifacts(summary: RunSummary, out_dir: str) -> None:
+    """The run's summary, its failures and its report as artifacts of the flow run."""
     create_markdown_artifact(summary_markdown(summary), key=SUMMARY_KEY, description="parlq run summary")
     create_table_artifact(failure_table(summary), key=FAILURES_KEY, description="files and records that failed")
     report = Path(out_dir) / REPORT

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from flows.commands import check_snapshot, make_report, serve_deployment, show_diff, start_server
+from flows.commands import DAILY, check_snapshot, make_report, serve_deployment, show_diff, start_server
 from flows.fetch_command import fetch_sources, parse_date
 from flows.run_command import run_batch
 from flows.terminal import EXIT_FATAL, report_fatal, set_verbosity
@@ -123,6 +123,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--cron", metavar="SCHEDULE", help='when to run, e.g. "0 6 * * 1-5" (none: only on request)')
     serve.add_argument("--name", default="parlq", help="deployment name (default: parlq)")
     _add_wait_lock(serve, None, "(default: as long as it takes); the flow run fails when the wait runs out")
+    fetching = serve.add_argument_group("fetch, then run (the deployment fetch-and-run/NAME)")
+    fetching.add_argument("--fetch", action="store_true", help="also deploy fetch-and-run: `parlq fetch SOURCE_DIR` "
+                          "then a run, under OUT_DIR's lock, every day (see --fetch-cron)")
+    fetching.add_argument("--fetch-cron", default=DAILY, metavar="SCHEDULE",
+                          help=f'when to fetch and run (default: "{DAILY}", every day at 06:00)')
+    fetching.add_argument("--since", type=parse_date, metavar="YYYY-MM-DD",
+                          help="where the first fetch starts (later ones go on from the last)")
+    fetching.add_argument("--api-base", metavar="URL", help="as for fetch (default: PARLQ_API_BASE, else the "
+                          "Parliament's services)")
     serve.set_defaults(handler=serve_deployment)
 
     server = _command(sub, "server", "start a local Prefect server (SQLite in PREFECT_HOME) for `parlq serve`")

@@ -10,9 +10,12 @@ from pathlib import Path
 from flows.arguments import STAGING_PREFIX, UsageError, build_limits, check_out_dir, check_source_dir
 from flows.terminal import EXIT_FAILURES, EXIT_OK, report_fatal
 
+DAILY = "0 6 * * *"  # fetch-and-run's default schedule (`parlq serve --fetch`): every day at 06:00
+
 
 def serve_deployment(args: argparse.Namespace) -> int:
-    """`parlq serve`: the batch flow as a deployment on the Prefect server at PREFECT_API_URL, until Ctrl-C."""
+    """`parlq serve`: the batch flow (with --fetch also fetch-and-run) as deployments on the Prefect server at
+    PREFECT_API_URL, until Ctrl-C."""
     from pipeline.storage import is_url
 
     try:
@@ -21,13 +24,17 @@ def serve_deployment(args: argparse.Namespace) -> int:
         source = check_source_dir(args.source_dir)
         if not os.environ.get("PREFECT_API_URL"):
             raise UsageError("parlq serve needs a Prefect server: set PREFECT_API_URL (`parlq server` starts one)")
+        if args.fetch and is_url(source):
+            raise UsageError("--fetch writes into a local folder: SOURCE_DIR cannot be a URL")
     except UsageError as exc:
         return report_fatal(f"{exc}.")
     from flows import settings, terminal
 
     terminal.apply_prefect_log_level()  # Prefect logs to the terminal here: -q and -vv set its level
     settings.apply_defaults()
-    from flows.deploy import serve_batch
+    from flows.deploy import FetchDeployment, serve_batch
+
+    fetch = FetchDeployment(args.fetch_cron, args.since, args.api_base) if args.fetch else None
 
     serve_batch(
         source_dir=source,
@@ -39,6 +46,7 @@ def serve_deployment(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         limits=limits,
         wait_lock=args.wait_lock,
+        fetch=fetch,
     )
     return EXIT_OK
 

@@ -31,7 +31,7 @@ def fetch_sources(args: argparse.Namespace) -> int:
         config = FetchConfig(
             sources_dir=Path(args.sources_dir),
             api_base=args.api_base or os.environ.get(API_BASE_VARIABLE) or DEFAULT_API_BASE,
-            version=_version(),
+            version=parlq_version(),
             contact=args.contact or os.environ.get(CONTACT_VARIABLE, ""),
             connections=args.connections,
             pause_s=args.pause,
@@ -72,7 +72,8 @@ def parse_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
-def _version() -> str:
+def parlq_version() -> str:
+    """parlq's installed version, for the User-Agent."""
     try:
         return metadata.version("parlq")
     except metadata.PackageNotFoundError:

@@ -205,7 +205,7 @@ def _stdout_for(args: argparse.Namespace) -> contextlib.AbstractContextManager:
 
 def report_summary(summary: RunSummary, seconds: float, as_json: bool) -> int:
     """The summary on stdout (text, or one JSON object); exit status 1 when anything failed."""
-    from pipeline.runtime.report import format_failures, format_summary, summary_record
+    from pipeline.runtime.report import format_conflicts, format_failures, format_summary, summary_record
 
     code = EXIT_FAILURES if summary.failures else EXIT_OK
     if as_json:
@@ -216,6 +216,11 @@ def report_summary(summary: RunSummary, seconds: float, as_json: bool) -> int:
     if summary.failures:
         print("failures:")
         print(format_failures(summary.failure_rows))
+    if summary.conflicts:
+        print("conflicts (the PDF and the Parliament's metadata disagree; the PDF's values are kept):")
+        print(format_conflicts(summary.conflicts))
+    for warning in summary.warnings:  # sidecars that could not be used: their documents' columns are null
+        say(logging.WARNING, warning)
     return code
 
 

@@ -1,6 +1,7 @@
 """The pipeline's steps, declared once: a document's chain and a run's chain.
 
-`DOCUMENT_STEPS` is one document's chain, read → clean → parse → segment → extract → assemble.
+`DOCUMENT_STEPS` is one document's chain, read → clean → parse → segment → extract → assemble →
+join (the sidecar's metadata).
 Each step is a function of named values: the document (`source`, `data`, `doc_id`), the run's
 configs (`read_config`, `layout_config`), what a process builds once (`resources`), and the
 outputs of the steps before it. `pipeline.runtime.process.process_document` runs them in order;
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from pipeline.clean.layout import clean_document
+from pipeline.dataset.join import join_metadata
 from pipeline.dataset.rows import assemble_result
 from pipeline.extract.applications import extract_document
 from pipeline.model.kinds import Stage
@@ -41,7 +43,9 @@ DOCUMENT_STEPS: tuple[Step, ...] = (
     Step("segment", Stage.EXTRACT, segment_document, ("parsed", "clean", "resources", "layout_config"), "segmentation"),
     Step("extract", Stage.EXTRACT, extract_document, ("segmentation", "parsed", "resources", "doc_id"), "applications"),
     Step("assemble", Stage.EXTRACT, assemble_result, ("source", "raw", "parsed", "segmentation", "applications"),
-         "result"),  # fmt: skip
+         "assembled"),  # fmt: skip
+    # the Parliament's metadata from the sidecar `parlq fetch` wrote (carried in `source.meta`)
+    Step("join", Stage.EXTRACT, join_metadata, ("assembled", "source"), "result"),
 )
 
 # A run: find the inputs, plan what is new (nothing new: stop; unchanged inputs: carry their

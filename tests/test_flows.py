@@ -230,3 +230,63 @@ def test_reruns_do_only_new_work(environment: dict[str, str], corpus: Path, seri
     assert more.returncode == 1, more.stdout + more.stderr
     assert "9 (1 processed, 9 from cache)" in more.stdout and "published" in more.stdout
     assert validate_snapshot(out) == []
+
+
+FETCH_AND_RUN = """
+import json, sys
+from flows.fetch_flow import fetch_and_run_flow
+state = fetch_and_run_flow(sources_dir=sys.argv[1], out_dir=sys.argv[2], first_since="2021-09-01", until="2021-09-30",
+                           api_base=sys.argv[3], pause=0.0, workers=1, wait_lock=0, return_state=True)
+print(json.dumps({"flow_run": str(state.state_details.flow_run_id), "state": state.type.value}))
+"""
+
+
+@pytest.mark.slow  # a flow run against a Prefect API: fetch from the local imitation of the services, then run
+def test_fetch_and_run_fetches_then_runs_on_what_is_new(api: str, environment: dict[str, str], tmp_path: Path) -> None:
+    import datetime as dt
+    import json
+
+    from flows.fetch_flow import FETCH_SUMMARY_KEY
+    from tests.fixtures.vlpar_server import Item, ServedFile, VlparServer
+
+    server = VlparServer().start()
+    try:
+        body = (REPO / "sources" / "schriftelijke-vraag-12-2021-10-01.pdf").read_bytes()
+        server.add(Item(1593746, dt.date(2021, 9, 6), "2021-2022", [ServedFile(1750123, body)]))
+        sources, out = tmp_path / "sources", tmp_path / "out"
+        command = [sys.executable, "-c", FETCH_AND_RUN, str(sources), str(out), server.base]
+        done = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=900,
+                              check=False)  # fmt: skip
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["state"] == "COMPLETED"
+    assert (sources / "vlpar" / "2021-2022" / "1593746.pdf").read_bytes() == body
+    assert validate_snapshot(out) == [] and not (out / ".parlq.lock").exists()  # published, the lock given back
+    import pyarrow.parquet as pq
+
+    (row,) = pq.read_table(out / "current" / "documents.parquet").to_pylist()
+    assert row["vlpar_id"] == "1593746" and row["zittingsjaar"] == "2021-2022"
+
+    flow_run = result["flow_run"]
+    tasks = httpx.post(f"{api}/task_runs/filter", json={"flow_runs": {"id": {"any_": [flow_run]}}}).json()
+    names = {t["name"].rsplit("-", 1)[0] for t in tasks}
+    assert {"plan-window", "fetch", "discover", "process-documents", "publish"} <= names, names
+    found = httpx.post(f"{api}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [flow_run]}}}).json()
+    artifacts = {a["key"]: a for a in found}
+    assert {FETCH_SUMMARY_KEY, SUMMARY_KEY, FAILURES_KEY, REPORT_KEY} <= set(artifacts)
+    assert "1 |" in artifacts[FETCH_SUMMARY_KEY]["data"]  # one question found, one file downloaded
+
+
+def test_fetch_markdown_escapes_what_the_network_said() -> None:
+    import datetime as dt
+
+    from flows.fetch_flow import fetch_markdown
+    from pipeline.sources.vlpar.config import FailureKind, Window
+    from pipeline.sources.vlpar.fetch import FetchFailure, FetchSummary
+
+    failure = FetchFailure("1593746", FailureKind.NOT_JSON, "answered <xml>|not json</xml>\nsecond line")
+    text = fetch_markdown(FetchSummary(Window(dt.date(2021, 9, 1), dt.date(2021, 9, 30)), 2, 1, 1, 0, (failure,)))
+    assert "# parlq fetch: 2021-09-01..2021-09-30" in text and "| written questions found | 2 |" in text
+    assert "| 1593746 | not_json | answered &lt;xml>\\|not json&lt;/xml> second line |" in text

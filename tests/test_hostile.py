@@ -123,7 +123,7 @@ def test_hostile_corpus_through_the_cli(hostile, parlq, tmp_path: Path) -> None:
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     stdout, stderr = _finish(run)
     assert run.returncode == 1, stderr
-    assert "10 PDF files = 3 documents + 6 failed + 1 duplicates" in stdout
+    assert "10 files = 3 documents + 6 failed + 1 duplicates" in stdout
     failure_lines = [line for line in stdout.splitlines() if re.search(r": \[(read|parse)/", line)]
     assert len(failure_lines) == 7  # each failure on a line of its own
     assert validate_snapshot(out) == []

@@ -113,6 +113,41 @@ def test_a_scheduled_run_and_a_cli_run_never_publish_over_each_other(
     assert not (out / LOCK_NAME).exists()
 
 
+@pytest.mark.slow  # a Prefect server, `parlq serve --fetch`, two flow runs of fetch-and-run
+def test_served_fetch_and_run_fetches_daily_under_the_run_lock(
+    server: str, environment: dict[str, str], tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    import pyarrow.parquet as pq
+
+    from flows.commands import DAILY
+    from tests.fixtures.vlpar_server import Item, ServedFile, VlparServer
+
+    imitation = VlparServer().start()
+    imitation.add(Item(1593746, dt.date(2021, 9, 6), "2021-2022", [ServedFile(1750123, SAMPLE.read_bytes())]))
+    source, out = tmp_path / "sources", tmp_path / "out"
+    source.mkdir()
+    out.mkdir()
+    options = ("--fetch", "--since", "2021-09-01", "--api-base", imitation.base)
+    try:
+        with _serving(source, out, "parlq-fetch", server, environment, tmp_path / "serve.log", *options):
+            deployment = httpx.get(f"{server}/deployments/name/fetch-and-run/parlq-fetch").json()
+            assert [s["schedule"]["cron"] for s in deployment["schedules"]] == [DAILY]
+            assert deployment["parameters"]["first_since"] == "2021-09-01"
+            with hold_lock(out):  # the fetch waits for the run lock too: nothing is fetched meanwhile
+                _, state = _run_deployment(server, deployment, {"wait_lock": 0})
+                assert state["type"] == "FAILED" and "another parlq run is using" in state["message"], state
+            assert imitation.requests == []
+            _, state = _run_deployment(server, deployment, {"until": "2021-09-30"})
+            assert state["type"] == "COMPLETED", (tmp_path / "serve.log").read_text(errors="replace")
+    finally:
+        imitation.stop()
+    assert validate_snapshot(out) == []
+    (row,) = pq.read_table(out / "current" / "documents.parquet").to_pylist()
+    assert (row["vlpar_id"], row["questioner"]) == ("1593746", "Chris Janssens")
+
+
 @pytest.mark.slow  # starts a Prefect server
 def test_parlq_server_stopped_by_sigterm_stops_the_server_it_started(environment: dict[str, str]) -> None:
     port = _free_port()
@@ -152,13 +187,13 @@ def _sources(tmp_path: Path) -> Path:
 
 @contextmanager
 def _serving(
-    source: Path, out: Path, name: str, server: str, environment: dict[str, str], log: Path
+    source: Path, out: Path, name: str, server: str, environment: dict[str, str], log: Path, *options: str
 ) -> Iterator[dict]:
     """`parlq serve` for the deployment `name`, stopped on the way out; yields the deployment as the API has it."""
     with open(log, "wb") as output:
         serving = subprocess.Popen(
             [sys.executable, "-m", "flows.cli", "serve", str(source), "--out", str(out), "--cron", CRON,
-             "--name", name, "--workers", "1"],
+             "--name", name, "--workers", "1", *options],
             cwd=REPO, env={**environment, "PREFECT_API_URL": server}, stdout=output, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip

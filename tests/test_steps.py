@@ -20,7 +20,7 @@ def test_each_step_takes_only_what_is_given_or_made_before_it() -> None:
 
 
 def test_the_chain_is_the_documented_one() -> None:
-    assert [s.name for s in DOCUMENT_STEPS] == ["read", "clean", "parse", "segment", "extract", "assemble"]
+    assert [s.name for s in DOCUMENT_STEPS] == ["read", "clean", "parse", "segment", "extract", "assemble", "join"]
     stages = [s.stage for s in DOCUMENT_STEPS]
     assert stages == sorted(stages, key=list(Stage).index)  # failures are recorded at stages in schema order
     assert RUN_STEPS == ("discover", "plan", "process", "validate", "publish")

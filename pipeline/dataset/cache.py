@@ -21,7 +21,7 @@ from pydantic import TypeAdapter
 
 from pipeline.model.records import DocumentResult
 
-CACHE_FORMAT = 2  # 2: pydantic's JSON of the result after a head line
+CACHE_FORMAT = 3  # 2: pydantic's JSON of the result after a head line; 3: with the sidecar's metadata (1.2.0)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ENTRY = re.compile(r"[0-9a-f]{64}-[0-9a-f]{16}\.json")
 _TMP_PREFIX = ".tmp-"
@@ -30,11 +30,12 @@ _RESULT = TypeAdapter(DocumentResult)
 
 @dataclass(frozen=True)
 class CacheKey:
-    """What a cached result depends on: the file content, the code and the schema."""
+    """What a cached result depends on: the file content, the code, the schema and the sidecar's metadata."""
 
     sha256: str
     code_version: str
     schema_version: str
+    meta_sha256: str | None = None  # SourceFile.meta_sha256: a changed sidecar is joined again
 
     def __post_init__(self) -> None:
         if not isinstance(self.sha256, str) or not _SHA256.fullmatch(self.sha256):
@@ -45,6 +46,8 @@ class CacheKey:
     @property
     def file_name(self) -> str:
         versions = f"{self.code_version}\0{self.schema_version}".encode()
+        if self.meta_sha256:  # absent without a sidecar: the names of other entries stay as they were
+            versions += f"\0{self.meta_sha256}".encode()
         return f"{self.sha256}-{hashlib.sha256(versions).hexdigest()[:16]}.json"
 
 
@@ -121,4 +124,5 @@ def rebind_source(result: DocumentResult, source_file: str) -> DocumentResult:
     failures = tuple(
         replace(f, source_file=source_file) if f.source_file == old else f for f in result.failures
     )
-    return replace(result, source_file=source_file, document=document, failures=failures)
+    conflicts = tuple(replace(c, source_file=source_file) for c in result.conflicts)
+    return replace(result, source_file=source_file, document=document, failures=failures, conflicts=conflicts)

@@ -47,7 +47,8 @@ def plan_carry(
     manifest = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
     if manifest["code_version"] != code_version or manifest["schema_version"] != schema.version:
         return None
-    pages = {(i["path"], i["sha256"]): i.get("pages") for i in manifest["inputs"]}
+    # an input whose sidecar's metadata changed is not the same input: it is joined again
+    pages = {(i["path"], i["sha256"], i.get("meta_sha256")): i.get("pages") for i in manifest["inputs"]}
     documents = pq.read_table(previous / "documents.parquet", columns=["doc_id", "source_file", "sha256"])
     doc_of = {
         (path, sha): doc_id for doc_id, path, sha in zip(*(c.to_pylist() for c in documents.columns), strict=True)
@@ -59,7 +60,8 @@ def plan_carry(
     for source in discovery.sources:
         key = (source.path, source.sha256)
         own = failures.get(source.path, [])
-        if key not in pages or (pages[key] or 0) > limits.max_pages:
+        held = (*key, source.meta_sha256)
+        if held not in pages or (pages[held] or 0) > limits.max_pages:
             continue
         if any(f.error in RETRY_ERRORS or f.sha256 != source.sha256 for f in own):
             continue
@@ -79,7 +81,7 @@ def plan_carry(
         snapshot_path=str(previous),
         sources=tuple(carried),
         documents=tuple(kept),
-        pages=tuple((s.path, pages[(s.path, s.sha256)]) for s in carried),
+        pages=tuple((s.path, pages[(s.path, s.sha256, s.meta_sha256)]) for s in carried),
         failures=tuple(f for s in carried for f in failures.get(s.path, [])),
         sections=counts["sections"],
         applications=counts["applications"],

@@ -1,6 +1,6 @@
 """Snapshot folders as readers find them: where they live in OUT_DIR, their id, and their checks.
 
-A snapshot's id is a hash of its inputs (path and sha256), the code and schema versions, and the
+A snapshot's id is a hash of its inputs (path, sha256, sidecar metadata), the code and schema versions, and the
 failures whose outcome depended on the run. `write` publishes snapshots; `carry`, `unchanged`,
 `diff` and `parlq validate` read them through this module.
 """
@@ -32,14 +32,16 @@ _ID = re.compile(r"[0-9a-f]{16}")
 
 def compute_snapshot_id(inputs: Sequence[SourceFile], code_version: str, schema_version: str,
                         run_outcomes: Sequence[Sequence[str]] = ()) -> str:
-    """16 hex chars over the sorted (path, sha256) of the inputs, the code and schema versions,
-    and the failures that depended on the run (see `list_run_outcomes`), when there are any.
+    """16 hex chars over the sorted (path, sha256) of the inputs (with the digest of its sidecar's
+    metadata for an input that has one), the code and schema versions, and the failures that
+    depended on the run (see `list_run_outcomes`), when there are any.
 
     Without those, a run that retried a timed-out file with success would get the id of the
-    snapshot holding the timeout, and its rows would never be published.
+    snapshot holding the timeout, and its rows would never be published; without the sidecar's
+    digest, a run after a changed sidecar would find "nothing new".
     """
-    pairs = sorted((f.path, f.sha256) for f in inputs)
-    if len({p for p, _ in pairs}) != len(pairs):
+    pairs = sorted((f.path, f.sha256, *((f.meta_sha256,) if f.meta_sha256 else ())) for f in inputs)
+    if len({p[0] for p in pairs}) != len(pairs):
         raise ValueError("two inputs have the same path")
     payload: dict[str, object] = {"format": SNAPSHOT_FORMAT, "inputs": pairs, "code_version": code_version,
                                   "schema_version": schema_version}
@@ -96,7 +98,7 @@ def validate_snapshot(path: Path, schema: DatasetSchema | None = None) -> list[s
     try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
         tables, inputs = manifest["tables"], manifest["inputs"]
-        files = [SourceFile(i["path"], "", i["sha256"], i["size"]) for i in inputs]
+        files = [SourceFile(i["path"], "", i["sha256"], i["size"], meta_sha256=i.get("meta_sha256")) for i in inputs]
         expected_id = compute_snapshot_id(files, manifest["code_version"], manifest["schema_version"],
                                           manifest.get("run_outcomes", ()))
     except (OSError, ValueError, KeyError, TypeError) as error:

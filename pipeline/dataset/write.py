@@ -125,7 +125,8 @@ def publish_snapshot(
             "code_version": code_version,
             "engine": engine,
             "library_versions": dict(sorted(library_versions.items())),
-            "inputs": [{"path": f.path, "sha256": f.sha256, "size": f.size, "pages": pages.get(f.path)}
+            "inputs": [{"path": f.path, "sha256": f.sha256, "size": f.size, "pages": pages.get(f.path),
+                        **({"meta_sha256": f.meta_sha256} if f.meta_sha256 else {})}  # its sidecar's metadata
                        for f in sorted(inputs, key=lambda f: f.path)],
             **({"run_outcomes": outcomes} if outcomes else {}),
         }

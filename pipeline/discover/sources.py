@@ -1,8 +1,10 @@
 """Discovery: every `*.pdf` below SOURCE_DIR, hashed, with relative paths; nothing silently skipped.
 
-Annexes `parlq fetch` wrote (`<ID>.bijlage-<n>.pdf` beside the sidecar `<ID>.json`) are not
-documents and are skipped. Files that cannot be taken come back as Failure records so every
-input is accounted for: a link
+Files `parlq fetch` wrote (pipeline.discover.fetched): a document's sidecar `<ID>.json` gives it
+the Parliament's metadata (`SourceFile.meta`; a sidecar that cannot be used gives a warning); a
+fetched document in another format (`<ID>.docx`, ...) becomes a `not_pdf` failure; annexes
+(`<ID>.bijlage-<n>.pdf`) are not documents and are skipped. Files that cannot be taken come back
+as Failure records so every input is accounted for: a link
 leading outside SOURCE_DIR (to a file or a folder; never followed), a name that is not valid
 UTF-8, something that is not a regular file (a FIFO named x.pdf would block a reader forever), an
 unreadable file, a file over the size limit (not even hashed), and second copies of one content.
@@ -17,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pipeline.discover.fetched import attach_sidecar, is_fetched_other, not_pdf_failure
 from pipeline.model.kinds import FailureKind, Stage
 from pipeline.model.records import Failure, SourceFile
 from pipeline.runtime.limits import Limits, check_size
@@ -27,6 +30,7 @@ from pipeline.storage import hash_file, is_url, list_files
 class Discovery:
     sources: tuple[SourceFile, ...]  # unique contents, sorted by path
     problems: tuple[Failure, ...]  # links out of SOURCE_DIR, unreadable files, duplicates, ...
+    warnings: tuple[str, ...] = ()  # sidecars that could not be used (their columns are null)
 
 
 def discover_sources(
@@ -48,15 +52,21 @@ def discover_sources(
     excluded = tuple(p for p in local if root in p.parents)
     sources: list[SourceFile] = []
     problems: list[Failure] = []
-    for path, is_dir in sorted(_walk(root, excluded), key=lambda entry: _relative(entry[0], root)):
+    warnings: list[str] = []
+    for path, is_dir, siblings in sorted(_walk(root, excluded), key=lambda entry: _relative(entry[0], root)):
         rel = _relative(path, root)
         taken = _take(path, rel, root, is_dir, limits)
+        if isinstance(taken, SourceFile) and is_fetched_other(path.name, siblings):
+            taken = not_pdf_failure(taken)
+        elif isinstance(taken, SourceFile):
+            taken, said = attach_sidecar(taken, path, siblings)
+            warnings += said
         if isinstance(taken, SourceFile):
             sources.append(taken)
         elif taken is not None:
             problems.append(taken)
     unique, duplicates = split_duplicates(sources)
-    return Discovery(sources=unique, problems=tuple(problems) + duplicates)
+    return Discovery(sources=unique, problems=tuple(problems) + duplicates, warnings=tuple(warnings))
 
 
 def input_files(discovery: Discovery) -> tuple[SourceFile, ...]:
@@ -135,25 +145,26 @@ def _take(path: Path, rel: str, root: Path, is_dir: bool, limits: Limits | None)
     return refused or source
 
 
-def _walk(root: Path, excluded: tuple[Path, ...]) -> Iterator[tuple[Path, bool]]:
-    """PDF names below root (links included, not followed) and links to folders, as (path, is_dir)."""
+def _walk(root: Path, excluded: tuple[Path, ...]) -> Iterator[tuple[Path, bool, frozenset[str]]]:
+    """PDF names and fetched documents below root (links included, not followed) and links to folders,
+    as (path, is_dir, the names of the files beside it)."""
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
         kept = []
         for name in sorted(dirnames):
             path = here / name
             if path.is_symlink():
-                yield path, True  # os.walk does not descend into it; outside links are reported
+                yield path, True, frozenset()  # os.walk does not descend into it; outside links are reported
             elif not any(path == e or e in path.parents for e in excluded):
                 kept.append(name)
         dirnames[:] = kept
-        names = set(filenames)
+        names = frozenset(filenames)
         for name in filenames:
-            if name.lower().endswith(".pdf") and not _is_annex(name, names):
-                yield here / name, False
+            if (name.lower().endswith(".pdf") and not _is_annex(name, names)) or is_fetched_other(name, names):
+                yield here / name, False, names
 
 
-def _is_annex(name: str, siblings: set[str]) -> bool:
+def _is_annex(name: str, siblings: frozenset[str]) -> bool:
     """`<ID>.bijlage-<n>.pdf` beside its sidecar `<ID>.json`: an annex `parlq fetch` wrote, not a document."""
     stem, marker, _ = name.partition(".bijlage-")
     return bool(marker) and f"{stem}.json" in siblings

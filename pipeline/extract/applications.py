@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.model.document import ParsedDocument
-from pipeline.model.records import Application, ApplicationItem, PlaceMatch, ThemeMatch
+from pipeline.model.records import Application, ApplicationItem, ApplicationPlace, PlaceMatch, ThemeMatch
 from pipeline.segment.applications import Segmentation
 
 if TYPE_CHECKING:
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 ThemeFinder = Callable[[Sequence[str]], list[tuple[ThemeMatch, ...]]]
 PlaceResolver = Callable[[str, dt.date], PlaceMatch | None]
 NeighbourhoodFinder = Callable[[str, str, str | None, str | None], tuple[str, ...]]
+MergerSplitter = Callable[[str, dt.date], tuple[str, ...]]
 
 
 def extract_document(
@@ -31,6 +32,7 @@ def extract_document(
         resources.resolve_place,
         lambda title, summary, municipality, sub: resources.find_neighbourhoods(title, summary, municipality, sub, on),
         resources.find_themes,
+        resources.split_merged_name,
     )
 
 
@@ -41,6 +43,7 @@ def extract_applications(
     resolve_place: PlaceResolver,
     find_neighbourhoods: NeighbourhoodFinder,
     find_themes: ThemeFinder,
+    split_merged_name: MergerSplitter = lambda text, on: (),
 ) -> tuple[Application, ...]:
     """One Application per item; an unresolved place keeps the row with an empty municipality.
 
@@ -49,7 +52,11 @@ def extract_applications(
     themes = find_themes([_theme_text(item) for item in items])
     out = []
     for item, matches in zip(items, themes, strict=True):
-        place = resolve_place(item.place, on)
+        places = resolve_places(item, on, resolve_place, split_merged_name)
+        # the single place columns hold the lead; an applicant naming no municipality leaves them empty
+        place = resolve_place(item.place, on) if item.place else None
+        if place is None and places and places[0].municipality is not None:
+            place = resolve_place(places[0].municipality, on)  # a merger's name before it: its lead municipality
         municipality = place.municipality if place else None
         sub = place.sub_municipality if place else None
         if item.neighbourhood_hint:
@@ -75,6 +82,41 @@ def extract_applications(
                 page_start=item.page_start,
                 page_end=item.page_end,
                 theme_terms=tuple(matches),
+                applicant=item.applicant if item.applicant is not None else (item.place or None),
+                municipalities=places,
+                list_rule=item.list_rule,
+                heading_box=item.heading_box,
+            )
+        )
+    return tuple(out)
+
+
+def resolve_places(
+    item: ApplicationItem,
+    on: dt.date,
+    resolve_place: PlaceResolver,
+    split_merged_name: MergerSplitter = lambda text, on: (),
+) -> tuple[ApplicationPlace, ...]:
+    """Every municipality the item's applicant names, in order (the lead first), resolved on `on`.
+
+    An applicant that names no municipality ("vzw De Schakel") gives (); a name that does not
+    resolve keeps its position with empty columns, for validation to report. Before a merger its
+    name ("Merelbeke-Melle" in 2024) stands for the municipalities it merges, each with its code then.
+    """
+    written = item.places if item.applicant is not None else ((item.place,) if item.place else ())
+    names = [(name, part) for name in written for part in (split_merged_name(name, on) or (name,))]
+    out = []
+    for position, (name, part) in enumerate(names, start=1):
+        match = resolve_place(part, on)
+        municipality = match.municipality if match else None
+        out.append(
+            ApplicationPlace(
+                position=position,
+                municipality=municipality.name if municipality else None,
+                nis_code=municipality.nis_code if municipality else None,
+                province=municipality.province if municipality else None,
+                sub_municipality=match.sub_municipality if match else None,
+                written=name,
             )
         )
     return tuple(out)

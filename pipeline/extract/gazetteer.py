@@ -32,6 +32,10 @@ PREFIXES = (("lokaal", "bestuur"), ("stadsbestuur",), ("gemeentebestuur",), ("st
 _ABBREVIATIONS = {"st": "sint"}  # "St.-Niklaas"
 _APOSTROPHES = dict.fromkeys(map(ord, "'\u2018\u2019\u02bc`\u00b4\""))
 _WORD = re.compile(r"[^\W_]+")
+WALLOON = "Wallonië"
+# a Flemish province's name that is also the Dutch name of a Walloon municipality (Limbourg): in a
+# Flemish answer it means the province. ("Luik" and "Namen" are cities as often as provinces: kept.)
+PROVINCE_KEYS = frozenset({"limburg"})
 
 _Row = TypeVar("_Row", Municipality, SubMunicipality)
 
@@ -128,6 +132,32 @@ def _resolve(gazetteer: Gazetteer, text: str, day: dt.date) -> PlaceMatch | None
     return _resolve_single(gazetteer, outer, day) or _resolve_single(gazetteer, inner, day)
 
 
+def split_merged_name(gazetteer: Gazetteer, text: str, on: dt.date) -> tuple[str, ...]:
+    """The municipalities a later merger's name stands for on `on`: "Merelbeke-Melle" in 2024 is
+    Merelbeke and Melle (the 2019 municipalities, in the order the name gives them).
+
+    Empty when `text` names a municipality valid on `on`, or no later merger.
+    """
+    day = _as_date(on)
+    if not isinstance(text, str) or resolve_place(gazetteer, text, day) is not None:
+        return ()
+    for key in _keys(text):
+        later = [m for m in gazetteer.municipalities_by_name.get(key, ()) if m.valid_from > day]
+        if not later:
+            continue
+        merged = min(later, key=lambda m: m.valid_from)
+        formers = [s for s in gazetteer.subs_by_code.get(merged.nis_code, ())
+                   if s.kind == "former_municipality" and s.valid_from == merged.valid_from]  # fmt: skip
+        names = [m.name for s in formers if (m := _municipality_named(gazetteer, s.name, day)) is not None]
+        return tuple(sorted(dict.fromkeys(names), key=lambda name: _position_in(name, key)))
+    return ()
+
+
+def _position_in(name: str, key: str) -> int:
+    found = key.find(normalize_place_name(name))
+    return found if found >= 0 else len(key)
+
+
 def find_municipality(gazetteer: Gazetteer, nis_code: str, on: dt.date) -> Municipality | None:
     """The municipality with this NIS code on that date, or None if the code was not in use."""
     day = _as_date(on)
@@ -181,9 +211,17 @@ def normalize_place_name(text: str) -> str:
 
 def _resolve_single(gazetteer: Gazetteer, text: str, day: dt.date) -> PlaceMatch | None:
     municipality = _municipality_named(gazetteer, text, day)
+    sub = _sub_anywhere(gazetteer, text, day)
+    if municipality is not None and municipality.region == WALLOON:
+        # in a Flemish answer "Limburg" is the province, not Limbourg; a Flemish or Brussels
+        # deelgemeente of the same name beats a Walloon municipality
+        if normalize_place_name(text) in PROVINCE_KEYS:
+            return None
+        parent = find_municipality(gazetteer, sub.municipality_nis, day) if sub is not None else None
+        if parent is not None and parent.region != WALLOON:
+            municipality = None
     if municipality is not None:
         return PlaceMatch(municipality, None)
-    sub = _sub_anywhere(gazetteer, text, day)
     if sub is None:
         return None
     parent = find_municipality(gazetteer, sub.municipality_nis, day)

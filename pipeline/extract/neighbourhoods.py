@@ -43,6 +43,18 @@ _NOT_NAMES = frozenset(
     "wijk wijken buurt buurten binnenstad stad stadskern kern dorp dorpskern gemeente centrumstad omgeving "
     "de het een dit deze die dat wat wie hoe samen iedereen men wij we jong oud stadsdeel regio".split()
 )
+# Rivers, canals and regions are named in summaries as often as areas, and are none: "langs de Schelde",
+# "in de Vlaamse Ardennen", "de Zuiderkempen".
+_NOT_AREAS_FOLDED = frozenset(
+    name.strip()
+    for name in (
+        "schelde, zeeschelde, bovenschelde, leie, dender, demer, dijle, durme, nete, grote nete, kleine nete, "
+        "maas, ijzer, zenne, rupel, gete, herk, mandel, kanaal, albertkanaal, zuid-willemsvaart, kempen, "
+        "noorderkempen, zuiderkempen, voorkempen, westhoek, pajottenland, meetjesland, waasland, haspengouw, "
+        "vlaamse ardennen, scheldeland, leiestreek, hageland, maasland, denderstreek, dijleland, zennevallei, "
+        "druivenstreek, vlaamse rand, groene gordel, polders, kust, westkust, oostkust, middenkust"
+    ).split(",")
+)
 _GENERIC_COMPOUNDS = frozenset(
     "woonwijk stadswijk volkswijk probleemwijk nieuwbouwwijk arbeiderswijk tuinwijk randwijk villawijk "
     "buitenwijk studentenwijk deelwijk achterbuurt volksbuurt woonbuurt stadsbuurt".split()
@@ -82,6 +94,7 @@ def find_neighbourhoods(
         for position, name in _marked_names(text):
             found.append((source, position, name))
     names = _clean([name for _, _, name in sorted(found, key=lambda item: item[:2])], own, is_adjective)
+    names = tuple(name for name in names if name.casefold() not in _NOT_AREAS_FOLDED)
     if not names and sub_municipality and sub_municipality.casefold() != own:
         return (sub_municipality,)
     return names

@@ -30,7 +30,14 @@ class Resources:
         return resolve_place(self.gazetteer, text, on)
 
     def is_place(self, text: str, on: dt.date) -> bool:
-        return self.resolve_place(text, on) is not None
+        """Whether `text` names a place on `on`, or a merger's name ("Merelbeke-Melle") before it took effect."""
+        return self.resolve_place(text, on) is not None or bool(self.split_merged_name(text, on))
+
+    def split_merged_name(self, text: str, on: dt.date) -> tuple[str, ...]:
+        """Before a merger, the municipalities its name stands for ("Merelbeke-Melle": Merelbeke, Melle)."""
+        from pipeline.extract.gazetteer import split_merged_name
+
+        return split_merged_name(self.gazetteer, text, on)
 
     def find_neighbourhoods(
         self, title: str, summary: str, municipality: str | None, sub: str | None, on: dt.date

@@ -27,6 +27,9 @@ class Line:
     size: float
     bold: bool  # every visible glyph of the line is in a bold face
     bold_prefix: int = 0  # number of leading characters of `text` set in bold
+    # where the line's text jumps across a gap wider than a font size (a table without rules):
+    # (offset into `text`, x0) of each stretch, the first at offset 0; () for a line without such gaps
+    stretches: tuple[tuple[int, float], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

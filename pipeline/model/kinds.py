@@ -40,7 +40,8 @@ class FailureKind(StrEnum):
     WORKER_CRASHED = "worker_crashed"
     # the PDF itself
     EMPTY_FILE = "empty_file"
-    NOT_A_PDF = "not_a_pdf"
+    NOT_A_PDF = "not_a_pdf"  # named .pdf, but its bytes are not a PDF
+    NOT_PDF = "not_pdf"  # a fetched document in another format (doc, docx, rtf, xlsx): never read
     DAMAGED = "damaged"
     ENCRYPTED = "encrypted"
     NO_TEXT_LAYER = "no_text_layer"
@@ -96,3 +97,18 @@ class DocType(StrEnum):
     """The kind of parliamentary document: the documents table's `doc_type`."""
 
     SCHRIFTELIJKE_VRAAG = "schriftelijke_vraag"  # a written question and its answer
+
+
+class ListRule(StrEnum):
+    """The rule that found an application in an answer: how its list was written (provenance, not a column yet)."""
+
+    NUMBERED_DASH = "numbered-dash"  # "1. GENT – Title"
+    NUMBERED_COLON = "numbered-colon"  # "1) Gent: Title"
+    NUMBERED_PAREN = "numbered-paren"  # "a. Title (Gent)"
+    BULLET_COLON = "bullet-colon"  # "• Gent: Title (€ 120.000)"
+    BULLET_DASH = "bullet-dash"  # "– Gent – Title"
+    BULLET_PAREN = "bullet-paren"  # "▪ Title (Brugge) (€ 280.000)"
+    PLACE_IN_PARENTHESES = "place-in-parentheses"  # "Title (Ronse – Glorieux)" without a marker
+    HEADING_BLOCK = "heading-block"  # the municipality on a line of its own, then title and summary
+    TABLE_RULED = "table-ruled"
+    TABLE_UNRULED = "table-unruled"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pipeline.model.kinds import DocType, SectionKind, Stage, Status
+from pipeline.model.kinds import DocType, ListRule, SectionKind, Stage, Status
 
 # --- reference data -----------------------------------------------------------------------
 
@@ -62,6 +62,33 @@ class ApplicationItem:
     budget_eur: float | None = None
     decision_reason: str | None = None
     neighbourhood_hint: str | None = None  # a table's "Wijk" cell
+    applicant: str | None = None  # as written: "HERENTALS, GROBBENDONK EN OLEN", "OCMW Gent"; None: `place`
+    places: tuple[str, ...] = ()  # every place the applicant names, lead first; () means (place,)
+    list_rule: ListRule = ListRule.NUMBERED_DASH
+    heading_box: HeadingBox | None = None
+
+
+@dataclass(frozen=True)
+class HeadingBox:
+    """Where an application's heading line stands: page and bounding box (PDF points, top-left origin)."""
+
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class ApplicationPlace:
+    """One municipality of an application, in the order the applicant names them (position 1: the lead)."""
+
+    position: int
+    municipality: str | None  # None: named but not resolved (the name is in `written`)
+    nis_code: str | None
+    province: str | None
+    sub_municipality: str | None
+    written: str  # the place as printed
 
 
 @dataclass(frozen=True)
@@ -88,6 +115,10 @@ class Application:
     page_start: int
     page_end: int
     theme_terms: tuple[ThemeMatch, ...] = ()
+    applicant: str | None = None  # as written; the place as printed when the applicant is a municipality
+    municipalities: tuple[ApplicationPlace, ...] = ()  # lead first; the single place columns hold the lead
+    list_rule: ListRule = ListRule.NUMBERED_DASH
+    heading_box: HeadingBox | None = None
 
 
 # --- outputs ------------------------------------------------------------------------------
@@ -108,6 +139,12 @@ class DocumentRow:
     n_pages: int
     declared_application_count: int | None
     application_count: int
+    # the Parliament's own metadata, joined from `parlq fetch`'s sidecar (None without one)
+    vlpar_id: str | None = None
+    zittingsjaar: str | None = None
+    parliament_themes: tuple[str, ...] | None = None
+    answer_date: dt.date | None = None
+    source_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +167,31 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class SourceMeta:
+    """What the Parliament says about a document, read from its sidecar (`parlq fetch`); any field may be missing."""
+
+    vlpar_id: str | None = None
+    zittingsjaar: str | None = None
+    parliament_themes: tuple[str, ...] | None = None
+    answer_date: dt.date | None = None
+    source_url: str | None = None
+    # compared with what the PDF says; the PDF's values are kept
+    question_number: int | None = None
+    questioner: str | None = None
+    minister: str | None = None
+
+
+@dataclass(frozen=True)
+class MetadataConflict:
+    """A field on which the PDF and the Parliament's metadata disagree; the dataset keeps the PDF's value."""
+
+    source_file: str
+    field: str  # "question_number", "questioner", "minister"
+    pdf: str
+    parliament: str
+
+
+@dataclass(frozen=True)
 class SourceFile:
     """One input found below SOURCE_DIR."""
 
@@ -137,6 +199,10 @@ class SourceFile:
     location: str  # absolute path or URL the reader opens
     sha256: str
     size: int
+    meta: SourceMeta | None = None  # from its sidecar, when `parlq fetch` wrote one
+    # sha256 of `meta` (pipeline.sources.vlpar.sidecar.meta_digest): with the content, what makes the input
+    # "unchanged" (cache key, carry over, snapshot id); None without a sidecar
+    meta_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +220,7 @@ class DocumentResult:
     applications: tuple[Application, ...] = ()
     failures: tuple[Failure, ...] = ()
     max_budget_eur: float | None = None  # "maximale budget voor één project", when stated
+    conflicts: tuple[MetadataConflict, ...] = ()  # the PDF vs its sidecar (pipeline.dataset.join)
 
 
 @dataclass(frozen=True)
@@ -216,6 +283,8 @@ class RunSummary:
     snapshot_path: str
     published: bool
     failure_rows: tuple[Failure, ...] = ()  # what the failures table holds, duplicates included
+    conflicts: tuple[MetadataConflict, ...] = ()  # PDF vs sidecar, of the documents joined in this run
+    warnings: tuple[str, ...] = ()  # e.g. a sidecar that could not be read (its columns are null)
 
 
 @dataclass(frozen=True)

@@ -164,3 +164,50 @@ def _capitalise_apostrophe(word: str) -> str:
     if sep and len(head) == 1 and tail:
         return head.upper() + sep + _capitalise(tail)
     return _capitalise(word)
+
+
+_PROSE_AMOUNT = re.compile(
+    r"(?:€|\bEUR)\s*\d{1,3}(?:[.\s\u00a0]\d{3})+(?:,\d{1,2})?(?:\s*(?:miljoen|mio\.?|miljard))?"
+    r"|(?:€|\bEUR)\s*\d+(?:,\d+)?(?:\s*(?:miljoen|mio\.?|miljard))?"
+    r"|\b\d{1,3}(?:[.\s\u00a0]\d{3})*(?:,\d+)?\s*(?:miljoen|mio\.?|miljard)?\s*(?:euro\b|EUR\b|€)",
+    re.IGNORECASE,
+)
+_GRANT_CUE = re.compile(
+    r"subsidie|toegekend|toegewezen|ontvangt|ontving|krijgt|kreeg|bedraagt|steun|toelage|middelen|bijdrage|"
+    r"goedgekeurd\s+voor|voor\s+een\s+bedrag",
+    re.IGNORECASE,
+)
+# an amount per year or per inhabitant, a maximum or a total is not what one application gets
+_NOT_GRANT = re.compile(r"^\s*(?:per|/|\bpro\b)|maxim|\btotaal\b|\bin\s+totaal\b|gemiddeld", re.IGNORECASE)
+# a clause about the whole investment or its estimate names another amount than the grant
+_NOT_GRANT_CLAUSE = re.compile(r"investering|geraamd|raming|kostprijs|totale|totaalbedrag|begroting", re.IGNORECASE)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý(])|;\s*")
+_EURO_HINT = re.compile(r"€|[Ee][Uu][Rr]")  # every amount _PROSE_AMOUNT finds contains one
+
+
+def find_amounts(text: str) -> list[tuple[float, int, int]]:
+    """Every euro amount written in prose, with its span: '2,6 miljoen euro', '€ 2.800.000', 'EUR 380.000'."""
+    found = []
+    for match in _PROSE_AMOUNT.finditer(text):
+        try:
+            found.append((parse_amount(match.group()), match.start(), match.end()))
+        except ValueError:
+            continue
+    return found
+
+
+def find_granted_amount(text: str) -> float | None:
+    """The amount an application gets, read from prose: the first amount in a sentence about a grant.
+
+    "Het project krijgt 60.000 euro." -> 60000.0; "een buurtbudget van 15.000 euro per jaar" -> None.
+    """
+    if not _EURO_HINT.search(text) or not _GRANT_CUE.search(text):
+        return None  # most summaries name no amount: one quick scan each instead of one per sentence
+    for sentence in _SENTENCES.split(text):
+        if not _GRANT_CUE.search(sentence) or _NOT_GRANT_CLAUSE.search(sentence):
+            continue
+        for value, start, end in find_amounts(sentence):
+            before = sentence[max(0, start - 30):start]
+            if value > 0 and not _NOT_GRANT.search(sentence[end:end + 12]) and not _NOT_GRANT.search(before):
+                return value
+    return None

@@ -97,6 +97,22 @@ def group_lines(words: Iterable[Mapping[str, Any]], page_number: int, tolerance:
     return [_make_line(sorted(row, key=_WORD_X0), page_number, fonts) for row in rows]
 
 
+def line_stretches(pieces: Sequence[tuple[int, float, float]], size: float) -> tuple[tuple[int, float], ...]:
+    """(offset, x0) of each stretch of a line's pieces (length, x0, x1; joined by one space) that
+    starts after a gap wider than the font size: the cells of a table drawn without rules."""
+    out: list[tuple[int, float]] = []
+    offset = 0
+    previous_end = None
+    for length, x0, x1 in pieces:
+        if previous_end is not None and x0 - previous_end > max(size, 1.0):
+            if not out:
+                out.append((0, round(pieces[0][1], 2)))
+            out.append((offset, round(x0, 2)))
+        offset += length + 1
+        previous_end = x1
+    return tuple(out)
+
+
 def _cluster(items: list[Item], key: int, tolerance: float) -> list[list[Item]]:
     # Distinct values sorted and chained: a value within `tolerance` of the previous one joins its
     # cluster. Items keep their order inside a cluster.
@@ -258,6 +274,7 @@ def _make_line(row: list[Mapping[str, Any]], page_number: int, fonts: dict[str, 
         fontname = max(plain, key=plain.count) if len(set(plain)) > 1 else plain[0]  # first most frequent
         bold = all(bold for bold, _ in styles)
     return Line(
+        stretches=line_stretches([(len(_TEXT(w)), w["x0"], _X1(w)) for w in row], float(_SIZE(row[0]))),
         text=text,
         page=page_number,
         x0=round(row[0]["x0"], 2),  # the row is sorted by x0

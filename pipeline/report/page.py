@@ -85,6 +85,9 @@ class DocumentEntry:
     applications: int | None
     declared: int | None
     source: SourceLink
+    vlpar_id: str = ""  # the Parliament's own metadata (schema 1.2; "" without a sidecar or in older snapshots)
+    answer_date: str = ""
+    parliament_themes: str = ""
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,9 @@ def _document(row: dict, source: SourceLink) -> DocumentEntry:
         applications=row["application_count"],
         declared=row["declared_application_count"],
         source=source,
+        vlpar_id=row.get("vlpar_id") or "",
+        answer_date=str(row.get("answer_date") or ""),
+        parliament_themes=", ".join(row.get("parliament_themes") or ()),
     )
 
 

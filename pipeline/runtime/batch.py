@@ -92,10 +92,11 @@ def process_sources(
         run = run_in_workers(todo, work, process_resources, batch.workers, batch.limits, preload=PRELOAD)
     else:
         run = (process_file(source, config, batch.limits) for source in todo)
+    meta = {source.path: source.meta_sha256 for source in todo}
     with closing(run):  # stops the workers at once when a callback raises
         for result in run:
             if not any(f.error in RUN_OUTCOMES for f in result.failures):  # the next run tries it again
-                _store(batch, result)
+                _store(batch, result, meta.get(result.source_file))
             done[result.source_file] = result
             notify(result)
     return BatchOutcome(results=tuple(done[s.path] for s in sources), parsed=len(sources) - cached, cached=cached)
@@ -161,24 +162,25 @@ def _load(batch: BatchConfig, source: SourceFile) -> DocumentResult | None:
         return None
     from pipeline.dataset.cache import load_cached, rebind_source
 
-    hit = load_cached(batch.cache_dir, _key(batch, source.sha256))
+    hit = load_cached(batch.cache_dir, _key(batch, source.sha256, source.meta_sha256))
     if hit is None or hit.n_pages > batch.limits.max_pages:
         return None  # a document over this run's page limit is refused again, not served from cache
     return rebind_source(hit, source.path)
 
 
-def _store(batch: BatchConfig, result: DocumentResult) -> None:
+def _store(batch: BatchConfig, result: DocumentResult, meta_sha256: str | None) -> None:
     if batch.cache_dir is None:
         return
     from pipeline.dataset.cache import store_cached
 
     try:
-        store_cached(batch.cache_dir, _key(batch, result.sha256), result)
+        store_cached(batch.cache_dir, _key(batch, result.sha256, meta_sha256), result)
     except OSError:
         pass  # the cache only saves time; an unwritable OUT_DIR is reported when publishing
 
 
-def _key(batch: BatchConfig, sha256: str):
+def _key(batch: BatchConfig, sha256: str, meta_sha256: str | None):
     from pipeline.dataset.cache import CacheKey
 
-    return CacheKey(sha256=sha256, code_version=batch.code_version, schema_version=batch.schema_version)
+    return CacheKey(sha256=sha256, code_version=batch.code_version, schema_version=batch.schema_version,
+                    meta_sha256=meta_sha256)  # fmt: skip

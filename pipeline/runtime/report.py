@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import asdict, fields
 
 from pipeline.discover.sources import Discovery, input_files
 from pipeline.model.kinds import FailureKind
-from pipeline.model.records import CarryPlan, DocumentResult, Failure, RunSummary, SnapshotInfo, SourceFile
+from pipeline.model.records import (
+    CarryPlan,
+    DocumentResult,
+    Failure,
+    MetadataConflict,
+    RunSummary,
+    SnapshotInfo,
+    SourceFile,
+)
 
 
 def problem_results(discovery: Discovery) -> tuple[DocumentResult, ...]:
@@ -72,6 +80,7 @@ def summarize_run(
     """
     documents, failed, duplicates = check_accounting(input_files(discovery), results, carried)
     failures = [*(carried.failures if carried else ()), *(f for r in results for f in r.failures)]
+    conflicts = sorted((c for r in results for c in r.conflicts), key=lambda c: (c.source_file, c.field))
     return RunSummary(
         inputs=len(discovery.sources) + len(discovery.problems),
         documents=documents,
@@ -86,6 +95,8 @@ def summarize_run(
         snapshot_path=info.path,
         published=info.published,
         failure_rows=tuple(failures),
+        conflicts=tuple(conflicts),
+        warnings=discovery.warnings,
     )
 
 
@@ -94,7 +105,7 @@ def format_summary(summary: RunSummary) -> str:
     state = "published" if summary.published else "unchanged (nothing new; LATEST already points at it)"
     return "\n".join(
         [
-            f"inputs       {summary.inputs} PDF files = {summary.documents} documents + {summary.failed} failed"
+            f"inputs       {summary.inputs} files = {summary.documents} documents + {summary.failed} failed"
             f" + {summary.duplicates} duplicates",
             f"documents    {summary.documents} ({summary.parsed} processed, {summary.cached} from cache)",
             f"sections     {summary.sections}",
@@ -102,17 +113,31 @@ def format_summary(summary: RunSummary) -> str:
             f"failures     {summary.failures} rows ({summary.failed} files failed)",
             f"snapshot     {summary.snapshot_id} {state}",
             f"             {summary.snapshot_path}",
+            *([f"conflicts    {len(summary.conflicts)} (the PDF's values are kept)"] if summary.conflicts else []),
+            *([f"warnings     {len(summary.warnings)}"] if summary.warnings else []),
         ]
     )
 
 
+def format_conflicts(conflicts: Sequence[MetadataConflict], limit: int = 20) -> str:
+    """Where the PDF and the Parliament's metadata disagree, one line each, for the terminal."""
+    lines = [_printable(f"  {c.source_file}: {c.field}: PDF {c.pdf!r}, Parliament {c.parliament!r}")
+             for c in conflicts[:limit]]  # fmt: skip
+    if len(conflicts) > limit:
+        lines.append(f"  ... and {len(conflicts) - limit} more (parlq run --json lists them all)")
+    return "\n".join(lines)
+
+
 def summary_record(summary: RunSummary) -> dict[str, object]:
     """The summary as plain data (`parlq run --json`): its counts, its snapshot and its failure rows."""
-    record: dict[str, object] = {f.name: getattr(summary, f.name) for f in fields(summary) if f.name != "failure_rows"}
+    rows = ("failure_rows", "conflicts", "warnings")
+    record: dict[str, object] = {f.name: getattr(summary, f.name) for f in fields(summary) if f.name not in rows}
     record["failure_rows"] = [
         {"source_file": f.source_file, "stage": str(f.stage), "error": str(f.error), "message": f.message}
         for f in summary.failure_rows
     ]
+    record["conflicts"] = [asdict(c) for c in summary.conflicts]
+    record["warnings"] = list(summary.warnings)
     return record
 
 

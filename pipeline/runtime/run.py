@@ -12,7 +12,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol, TypeVar, runtime_checkable
 
@@ -124,11 +125,13 @@ def run_batch(
     clear: bool = False,
     progress: Progress | None = None,
     on_step: Callable[[str], None] | None = None,
+    locked: bool = False,
 ) -> RunSummary:
     """Every input below SOURCE_DIR into a snapshot under OUT_DIR, doing only new work.
 
     A local OUT_DIR is locked for the whole run (`pipeline.runtime.lock`): another run makes this
-    one wait up to `wait_lock` seconds (None: as long as it takes), then raise LockHeld. An object
+    one wait up to `wait_lock` seconds (None: as long as it takes), then raise LockHeld; `locked`:
+    the caller holds it already (`pipeline.runtime.fetch_run`: the fetch before the run). An object
     store has no lock: LATEST as the run found it is handed to publishing, which refuses to move
     it when another run has. `on_step` is called with each step's name of RUN_STEPS as it ends.
     Last, still under the lock, the report of LATEST (a local OUT_DIR's report.html).
@@ -136,7 +139,7 @@ def run_batch(
     if is_url(config.out_dir):
         return _run(config, steps, progress, on_step, steps.read_latest(config.out_dir))
     Path(config.out_dir).mkdir(parents=True, exist_ok=True)
-    with hold_lock(Path(config.out_dir), wait_lock):
+    with nullcontext() if locked else hold_lock(Path(config.out_dir), wait_lock):
         if clear:
             steps.clear_cache(Path(config.out_dir) / "cache")
         summary = _run(config, steps, progress, on_step, None)
@@ -161,7 +164,7 @@ def _run(
     same = steps.find_unchanged(found, config) if config.incremental else None
     if same is not None:
         done("plan")
-        return same
+        return replace(same, warnings=found.warnings)
     plan = steps.plan_carry(found, config) if config.incremental else None
     todo = tuple(s for s in found.sources if plan is None or s.path not in plan.paths)
     done("plan")
@@ -179,7 +182,10 @@ def _run(
 
 
 def discover_step(config: RunConfig) -> Discovery:
-    return discover_sources(config.source_dir, exclude=(config.out_dir,), limits=config.limits)
+    found = discover_sources(config.source_dir, exclude=(config.out_dir,), limits=config.limits)
+    for warning in found.warnings:  # a sidecar that could not be used: its document's columns are null
+        logger.warning("%s", warning)
+    return found
 
 
 def unchanged_step(found: Discovery, config: RunConfig) -> RunSummary | None:

@@ -14,20 +14,19 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from pipeline.clean.layout import LayoutConfig, join_lines, word_forms
-from pipeline.model.document import CleanDocument, Line, Paragraph, ParsedDocument, Table
-from pipeline.model.kinds import Status
-from pipeline.model.records import ApplicationItem
-from pipeline.parse.values import find_declared_count, parse_amount
+from pipeline.model.document import CleanDocument, Paragraph, ParsedDocument
+from pipeline.model.kinds import ListRule, Status
+from pipeline.model.records import ApplicationItem, HeadingBox
+from pipeline.parse.values import find_declared_count, find_granted_amount
+from pipeline.segment.heads import is_statistic, parse_applicant
+from pipeline.segment.lists import APPLICATION_CUE, FoundList, find_lists
+from pipeline.segment.tables import find_unruled_tables, table_items
+from pipeline.segment.titles import ACCEPTED as _ACCEPTED
+from pipeline.segment.titles import REJECTED as _REJECTED
+from pipeline.segment.titles import status_of as _status_of
+from pipeline.segment.titles import title_line_count
 
 HEADING = re.compile(r"^(?P<number>\d{1,3})[.)]\s+(?P<place>[^\s–—].*?)\s+[–—-]\s*(?P<title>\S.*)$", re.S)
-_REJECTED = re.compile(
-    r"niet\s+(?:weerhouden|geselecteerd|aanvaard|goedgekeurd|ontvankelijk|in\s+aanmerking)|geweigerd|afgewezen|afgekeurd",
-    re.IGNORECASE,
-)
-_ACCEPTED = re.compile(r"geselecteerd|weerhouden|goedgekeurd|aanvaard|toegekend|toegewezen", re.IGNORECASE)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9“‘\"'(])")
-
-
 class PlaceTest(Protocol):
     """Whether a text names a place on a day (`pipeline.extract.resources.Resources` is one)."""
 
@@ -39,6 +38,8 @@ class Segmentation:
     items: tuple[ApplicationItem, ...]
     declared_count: int | None
     count_problems: tuple[str, ...]  # declared vs found, one sentence per mismatching list
+    lists: tuple[FoundList, ...] = ()  # every list seen, with its rule and status (items numbered as in `items`)
+    warnings: tuple[str, ...] = ()  # lists too ambiguous to take rows from, one sentence each
 
 
 def segment_document(
@@ -62,22 +63,30 @@ def segment_applications(
     items: list[ApplicationItem] = []
     declared: list[tuple[int, str, int]] = []  # (count, verb, index of the list it announces)
     lists: list[tuple[Status, int]] = []  # (status, number of items) per list, in order
+    asked = " ".join([parsed.meta.title, *(p.text for p in parsed.preamble), *(q.text for q in parsed.questions)])
+    about_applications = bool(APPLICATION_CUE.search(asked))
+    seen: list[FoundList] = []
     for section in parsed.answers:
-        found = _segment_section(section.paragraphs, vocabulary, full_from, is_place)
-        for status_hint, intro, group in found:
-            counted = find_declared_count(intro)
+        found = _segment_section(section.paragraphs, vocabulary, full_from, is_place, about_applications)
+        for found_list in found:
+            if not found_list.items:
+                seen.append(found_list)  # a list left out as ambiguous: only its warning
+                continue
+            counted = find_declared_count(found_list.intro)
             if counted:
                 declared.append((counted[0], counted[1], len(lists)))
-            lists.append((status_hint, len(group)))
-            items.extend(group)
+            lists.append((found_list.status, len(found_list.items)))
+            start = len(items)
+            items.extend(replace(item, item_number=start + i + 1) for i, item in enumerate(found_list.items))
+            seen.append(replace(found_list, items=tuple(items[start:])))
         # a count sentence that stands apart from a list still counts ("Er werden 6 projecten geselecteerd.")
-        if not found:
+        if not any(found_list.items for found_list in found):
             counted = find_declared_count(section.text)
             if counted:
                 declared.append((counted[0], counted[1], -1))
-    numbered = tuple(replace(item, item_number=i + 1) for i, item in enumerate(items))
-    total, problems = _check_counts(declared, lists, len(numbered))
-    return Segmentation(items=numbered, declared_count=total, count_problems=problems)
+    total, problems = _check_counts(declared, lists, len(items))
+    warnings = tuple(warning for found_list in seen for warning in found_list.warnings)
+    return Segmentation(tuple(items), total, problems, tuple(seen), warnings)
 
 
 class _WordForms(Set[str]):
@@ -103,35 +112,102 @@ class _WordForms(Set[str]):
 
 
 def _segment_section(
-    paragraphs: tuple[Paragraph, ...], vocabulary: Set[str], full_from: float, is_place: Callable[[str], bool]
-) -> list[tuple[Status, str, list[ApplicationItem]]]:
-    """Lists in one answer: (status, intro text, items) for each."""
-    found: list[tuple[Status, str, list[ApplicationItem]]] = []
+    paragraphs: tuple[Paragraph, ...],
+    vocabulary: Set[str],
+    full_from: float,
+    is_place: Callable[[str], bool],
+    about_applications: bool = True,
+) -> list[FoundList]:
+    """Lists in one answer, in order: "N. PLACE – Title" lists and ruled tables, then every other
+    list form `find_lists` sees in the paragraphs those leave alone."""
+    found = _unruled_lists(paragraphs, is_place)
+    taken = {index for found_list in found for index in found_list.span}
+    heads: set[int] = set()
+    numbered = _numbered_lists(paragraphs, vocabulary, full_from, is_place, heads)
+    numbered = [f for f in numbered if not taken & set(f.span)]
+    known = (tuple(f.span for f in numbered), frozenset(heads))
+    others = [
+        f for f in find_lists(paragraphs, is_place, vocabulary, full_from, about_applications, known)
+        if not taken & set(f.span)
+    ]
+    used: set[int] = set()
+    for seed_form in numbered:
+        overlapping = [k for k, other in enumerate(others) if set(other.span) & set(seed_form.span)]
+        used.update(overlapping)
+        lists = [others[k] for k in overlapping]
+        # the layout saw more lists where the seed's form saw one ("4. ROESELARE – …" followed, in one
+        # paragraph, by "I. TURNHOUT – …"): take them when they hold every item the seed's form found
+        if _holds_more(lists, seed_form):
+            found.extend(lists)
+        else:
+            found.append(seed_form)
+    found.extend(other for k, other in enumerate(others) if k not in used)
+    return sorted(found, key=lambda found_list: found_list.paragraph)
+
+
+def _holds_more(lists: list[FoundList], seed_form: FoundList) -> bool:
+    heads = {(item.place, item.title) for found_list in lists for item in found_list.items}
+    return len(heads) > len(seed_form.items) and {(i.place, i.title) for i in seed_form.items} <= heads
+
+
+def _unruled_lists(paragraphs: tuple[Paragraph, ...], is_place: Callable[[str], bool]) -> list[FoundList]:
+    """Tables drawn without rules whose rows are applications (a place and a project column)."""
+    found = []
+    for unruled in find_unruled_tables(paragraphs):
+        items = table_items(unruled.table, is_place, ListRule.TABLE_UNRULED, unruled.row_pages)
+        if items:
+            first = unruled.paragraphs.start
+            intro = paragraphs[first - 1].text if first > 0 and paragraphs[first - 1].table is None else ""
+            found.append(
+                FoundList(ListRule.TABLE_UNRULED, Status.ACCEPTED, intro, tuple(items), first, (),
+                          unruled.paragraphs.stop - 1)  # fmt: skip
+            )
+    return found
+
+
+def _numbered_lists(
+    paragraphs: tuple[Paragraph, ...],
+    vocabulary: Set[str],
+    full_from: float,
+    is_place: Callable[[str], bool],
+    heads: set[int],
+) -> list[FoundList]:
+    """The seed's form ("N. PLACE – Title" paragraphs, summaries after) and ruled tables.
+
+    Adds the index of every item's heading paragraph to `heads`.
+    """
+    found: list[FoundList] = []
     intro = ""
     current: list[tuple[Paragraph, list[Paragraph]]] = []  # heading paragraph + following paragraphs
     status = Status.SUBMITTED
-    for para in paragraphs:
+    first = last = 0
+    for index, para in enumerate(paragraphs):
         heading = HEADING.match(para.text) if para.table is None else None
-        if heading and _place_of(heading.group("place"), is_place):
+        if heading and _place_of(heading.group("place"), heading.group("title"), is_place):
             if not current:
-                status = _status_of(intro)
+                status, first = _status_of(intro), index
             current.append((para, []))
+            heads.add(index)
+            last = index
             continue
         if current and para.table is None and not _is_intro(para.text):
             current[-1][1].append(para)
+            last = index
             continue
         if current:
-            found.append((status, intro, _items_from(current, status, vocabulary, full_from)))
+            items = _items_from(current, status, vocabulary, full_from, is_place)
+            found.append(FoundList(ListRule.NUMBERED_DASH, status, intro, tuple(items), first, (), last))
             current, intro = [], ""
         if para.table is not None:
-            rows = _table_items(para.table, is_place)
+            rows = table_items(para.table, is_place)
             if rows:
-                found.append((Status.ACCEPTED, intro, rows))
+                found.append(FoundList(ListRule.TABLE_RULED, Status.ACCEPTED, intro, tuple(rows), index, (), index))
                 intro = ""
         else:
             intro = f"{intro} {para.text}".strip()
     if current:
-        found.append((status, intro, _items_from(current, status, vocabulary, full_from)))
+        items = _items_from(current, status, vocabulary, full_from, is_place)
+        found.append(FoundList(ListRule.NUMBERED_DASH, status, intro, tuple(items), first, (), last))
     return found
 
 
@@ -146,19 +222,28 @@ def _is_intro(text: str) -> bool:
 
 
 def _items_from(
-    group: list[tuple[Paragraph, list[Paragraph]]], status: Status, vocabulary: Set[str], full_from: float
+    group: list[tuple[Paragraph, list[Paragraph]]],
+    status: Status,
+    vocabulary: Set[str],
+    full_from: float,
+    is_place: Callable[[str], bool],
 ) -> list[ApplicationItem]:
     # the paragraphs after the last item belong to it only if items here run over several paragraphs
     multi = any(extra for _, extra in group[:-1])
     items = []
     for index, (head, extra) in enumerate(group):
         tail = extra if (multi or index < len(group) - 1) else []
-        items.append(_item(head, tail, status, vocabulary, full_from))
+        items.append(_item(head, tail, status, vocabulary, full_from, is_place))
     return items
 
 
 def _item(
-    head: Paragraph, extra: list[Paragraph], status: Status, vocabulary: Set[str], full_from: float
+    head: Paragraph,
+    extra: list[Paragraph],
+    status: Status,
+    vocabulary: Set[str],
+    full_from: float,
+    is_place: Callable[[str], bool],
 ) -> ApplicationItem:
     cut = title_line_count(head.lines, full_from)
     heading = HEADING.match(join_lines([line.text for line in head.lines[:cut]], vocabulary))
@@ -176,114 +261,38 @@ def _item(
         summary, reason = "", " ".join(summary.split()) or None
     else:
         reason = None
+    written = heading.group("place").strip()
+    title = " ".join(heading.group("title").split())
+    municipal = is_place(written)  # the seed's form: the applicant is the municipality named
+    applicant = None if municipal else parse_applicant(written, is_place)
+    places = applicant.places if applicant is not None else (written,)
+    box = head.lines[0] if head.lines else None
     return ApplicationItem(
         item_number=0,
         printed_number=int(heading.group("number")),
-        place=heading.group("place").strip(),
-        title=" ".join(heading.group("title").split()),
+        place=written if municipal else (places[0] if places else ""),
+        title=title,
         summary=summary,
         page_start=head.page_start,
         page_end=last.page_end,
         status=status,
+        budget_eur=find_granted_amount(f"{title}. {summary}"),
         decision_reason=reason,
+        applicant=applicant.written if applicant is not None else written,
+        places=places,
+        list_rule=ListRule.NUMBERED_DASH,
+        heading_box=HeadingBox(box.page, box.x0, box.top, box.x1, box.bottom) if box is not None else None,
     )
 
 
-def title_line_count(lines: tuple[Line, ...], full_from: float) -> int:
-    """How many leading lines of an item paragraph form its heading.
-
-    Bold tells when the title is set apart; otherwise a title wraps while its line is full and the
-    next line is short or starts in lower case (and is not the paragraph's last line).
-    """
-    if not lines:
-        return 0
-    if lines[0].bold_prefix:
-        count = 0
-        while count < len(lines) and lines[count].bold_prefix >= len(lines[count].text.rstrip()) - 1:
-            count += 1
-        return max(count, 1)
-    count = 1
-    while count < len(lines) - 1:
-        prev, nxt = lines[count - 1], lines[count]
-        starts_lower = nxt.text[:1].islower()
-        if prev.x1 >= full_from and (starts_lower or nxt.x1 < full_from):
-            count += 1
-            if nxt.x1 < full_from:
-                break
-        else:
-            break
-    return count
-
-
-def _place_of(place: str, is_place: Callable[[str], bool]) -> bool:
+def _place_of(place: str, title: str, is_place: Callable[[str], bool]) -> bool:
+    """Whether a "N. X – Title" heading names an applicant in X (and a title, not a count)."""
+    if place.count("(") != place.count(")") or is_statistic(title):
+        return False  # "Title (Ronse – Glorieux)": the dash is inside the place's parentheses
     words = place.split()
-    return 0 < len(words) <= 6 and place[:1].isupper() and is_place(place)
-
-
-def _status_of(intro: str) -> Status:
-    last = _SENTENCE.split(intro.strip())[-3:]  # the sentences right before the list announce it
-    text = " ".join(last)
-    if _REJECTED.search(text):
-        return Status.REJECTED
-    if _ACCEPTED.search(text):
-        return Status.ACCEPTED
-    return Status.SUBMITTED
-
-
-_PLACE_HEADER = re.compile(r"gemeente|stad|bestuur|lokaal", re.IGNORECASE)
-_PROJECT_HEADER = re.compile(r"project|titel|naam", re.IGNORECASE)
-_AREA_HEADER = re.compile(r"wijk|buurt|gebied", re.IGNORECASE)
-_AMOUNT_HEADER = re.compile(r"subsidie|bedrag|budget|euro|€|toegekend", re.IGNORECASE)
-_TOTAL = re.compile(r"^\s*(?:totaal|total|som|algemeen\s+totaal)\b", re.IGNORECASE)
-
-
-def _table_items(table: Table, is_place: Callable[[str], bool]) -> list[ApplicationItem]:
-    """Rows of a 'Stad/gemeente | Wijk | Project | Toegekende subsidie' table, totals excluded."""
-    if len(table.rows) < 2:
-        return []
-    header = [cell or "" for cell in table.rows[0]]
-    place_col = _column(header, _PLACE_HEADER)
-    project_col = _column(header, _PROJECT_HEADER)
-    if place_col is None or project_col is None:
-        return []
-    area_col = _column(header, _AREA_HEADER)
-    amount_col = _column(header, _AMOUNT_HEADER, exclude={place_col, project_col})
-    items = []
-    for row in table.rows[1:]:
-        cells = [join_lines((cell or "").splitlines()) for cell in row]
-        place = cells[place_col] if place_col < len(cells) else ""
-        if place and not is_place(place):
-            # a narrow column may wrap a name inside a word: "Beveren-Kruibeke-Zwij" / "ndrecht"
-            place = "".join((row[place_col] or "").split())
-        if not place or _TOTAL.match(place) or _TOTAL.match(cells[0]) or not is_place(place):
-            continue
-        budget = None
-        if amount_col is not None and amount_col < len(cells) and cells[amount_col]:
-            try:
-                budget = parse_amount(cells[amount_col])
-            except ValueError:
-                budget = None
-        items.append(
-            ApplicationItem(
-                item_number=0,
-                printed_number=None,
-                place=place,
-                title=" ".join(cells[project_col].split()) if project_col < len(cells) else "",
-                summary="",
-                page_start=table.page,
-                page_end=table.page,
-                status=Status.ACCEPTED,
-                budget_eur=budget,
-                neighbourhood_hint=(
-                    (cells[area_col].strip() or None) if area_col is not None and area_col < len(cells) else None
-                ),
-            )
-        )
-    return items
-
-
-def _column(header: list[str], pattern: re.Pattern[str], exclude: set[int] = frozenset()) -> int | None:
-    return next((i for i, cell in enumerate(header) if i not in exclude and pattern.search(cell)), None)
+    if 0 < len(words) <= 6 and place[:1].isupper() and is_place(place):
+        return True
+    return parse_applicant(place, is_place) is not None
 
 
 def _check_counts(

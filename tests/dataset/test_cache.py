@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.dataset.cache import CacheKey, clear_cache, load_cached, rebind_source, store_cached
+from pipeline.dataset.cache import CACHE_FORMAT, CacheKey, clear_cache, load_cached, rebind_source, store_cached
 from pipeline.model.records import DocumentResult
 from tests.builders import make_failed, make_result
 
@@ -51,11 +51,22 @@ def test_miss_when_absent(tmp_path: Path) -> None:
     assert load_cached(tmp_path / "nowhere", KEY) is None
 
 
-@pytest.mark.parametrize("version_change", [{"code_version": "0.1.0+def"}, {"schema_version": "1.2.0"}])
-def test_version_change_is_a_miss(tmp_path: Path, version_change: dict) -> None:
+@pytest.mark.parametrize(
+    "version_change", [{"code_version": "0.1.0+def"}, {"schema_version": "1.2.0"}, {"meta_sha256": "a" * 64}]
+)
+def test_version_or_sidecar_change_is_a_miss(tmp_path: Path, version_change: dict) -> None:
     store_cached(tmp_path, KEY, RESULT)
     assert load_cached(tmp_path, replace(KEY, **version_change)) is None
     assert load_cached(tmp_path, KEY) == RESULT
+
+
+def test_an_entry_of_the_previous_format_is_a_miss_and_removed(tmp_path: Path) -> None:
+    path = store_cached(tmp_path, KEY, RESULT)
+    head, payload = path.read_bytes().split(b"\n", 1)
+    entry = json.loads(head)
+    entry["format"] = CACHE_FORMAT - 1  # format 2: before the sidecar's columns (schema 1.2.0)
+    path.write_bytes(json.dumps(entry).encode() + b"\n" + payload)
+    assert load_cached(tmp_path, KEY) is None and not path.exists()
 
 
 def _forge(raw: bytes) -> bytes:

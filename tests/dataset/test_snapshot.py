@@ -30,6 +30,7 @@ SCHEMA = load_schema()
         ([replace(INPUTS[0], path="moved/a.pdf"), *INPUTS[1:]], CODE, SCHEMA.version, False),
         (INPUTS, "0.1.0+other", SCHEMA.version, False),
         (INPUTS, CODE, "9.9.9", False),
+        ([replace(INPUTS[0], meta_sha256=sha("sidecar")), *INPUTS[1:]], CODE, SCHEMA.version, False),
     ],
 )
 def test_snapshot_id_depends_on_inputs_and_versions(

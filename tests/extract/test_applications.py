@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from pipeline.extract.applications import extract_applications, split_area_names
-from pipeline.model.records import ApplicationItem, Municipality, PlaceMatch, ThemeMatch
+from pipeline.model.kinds import ListRule
+from pipeline.model.records import ApplicationItem, HeadingBox, Municipality, PlaceMatch, ThemeMatch
 
 GENT = Municipality("44021", "Gent", "Oost-Vlaanderen", "Vlaanderen", dt.date(1977, 1, 1), dt.date(9999, 12, 31))
 
@@ -49,3 +50,59 @@ def test_unresolved_place_keeps_the_row_for_validation_to_report() -> None:
 def test_split_area_names() -> None:
     assert split_area_names("Den Brand / Otterstraat; Oost & West") == ("Den Brand", "Otterstraat", "Oost", "West")
     assert split_area_names("-") == ()
+
+
+# --- applicants, their municipalities and the rule that found them (issue 15) -------------
+
+_ALWAYS = (dt.date(1977, 1, 1), dt.date(9999, 12, 31))
+KORTRIJK = Municipality("34022", "Kortrijk", "West-Vlaanderen", "Vlaanderen", *_ALWAYS)
+MENEN = Municipality("34027", "Menen", "West-Vlaanderen", "Vlaanderen", *_ALWAYS)
+_KNOWN = {"gent": GENT, "kortrijk": KORTRIJK, "menen": MENEN}
+
+
+def _extract_places(items, split=lambda text, on: ()):
+    return extract_applications(
+        items,
+        "0123456789abcdef",
+        dt.date(2024, 5, 1),
+        lambda text, on: PlaceMatch(_KNOWN[text.lower()], None) if text.lower() in _KNOWN else None,
+        lambda title, summary, municipality, sub: (),
+        lambda texts: [() for _ in texts],
+        split,
+    )
+
+
+def test_an_intermunicipal_applicant_lists_every_municipality_lead_first() -> None:
+    item = _item(
+        place="Kortrijk",
+        applicant="Intercommunale Leiedal (Kortrijk en Menen)",
+        places=("Kortrijk", "Menen"),
+        list_rule=ListRule.NUMBERED_DASH,
+    )
+    (app,) = _extract_places([item])
+    assert (app.municipality, app.nis_code, app.applicant) == ("Kortrijk", "34022", item.applicant)
+    assert [(m.position, m.municipality, m.nis_code, m.province) for m in app.municipalities] == [
+        (1, "Kortrijk", "34022", "West-Vlaanderen"),
+        (2, "Menen", "34027", "West-Vlaanderen"),
+    ]
+    assert app.list_rule == ListRule.NUMBERED_DASH
+
+
+def test_an_applicant_naming_no_municipality_gets_empty_place_columns() -> None:
+    (app,) = _extract_places([_item(place="", applicant="vzw Samenlevingsopbouw", places=())])
+    assert (app.municipality, app.nis_code, app.province, app.municipalities) == (None, None, None, ())
+    assert app.applicant == "vzw Samenlevingsopbouw"
+
+
+def test_a_merger_named_before_it_took_effect_stands_for_its_municipalities() -> None:
+    item = _item(place="Kortrijk-Menen", applicant="Kortrijk-Menen", places=("Kortrijk-Menen",))
+    (app,) = _extract_places([item], lambda text, on: ("Kortrijk", "Menen") if text == "Kortrijk-Menen" else ())
+    assert [m.municipality for m in app.municipalities] == ["Kortrijk", "Menen"]
+    assert app.municipality == "Kortrijk"
+
+
+def test_the_seed_form_keeps_its_place_as_applicant_and_heading_box() -> None:
+    box = HeadingBox(2, 72.0, 100.0, 300.0, 110.0)
+    (app,) = _extract_places([_item(heading_box=box)])
+    assert app.applicant == "GENT" and [m.municipality for m in app.municipalities] == ["Gent"]
+    assert app.heading_box == box

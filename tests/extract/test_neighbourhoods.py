@@ -190,3 +190,16 @@ def test_hinted_scans_match_plain_scans(text: str) -> None:
 def test_all_caps(text: str) -> None:
     letters = [ch for ch in text if ch.isalpha()]
     assert nb._is_all_caps(text) == (len(letters) > 1 and not any(ch.islower() for ch in letters))
+
+
+@pytest.mark.parametrize(
+    ("title", "summary"),
+    [
+        ("Spelen aan de Grote Nete", "Aan de oevers van de Grote Nete komt een speelzone."),
+        ("Samen langs de Schelde", "Het project brengt bewoners van het Scheldeland samen."),
+        ("Een fietsroute", "De route loopt door de Vlaamse Ardennen en de Zuiderkempen, langs de Leie."),
+    ],
+)
+def test_rivers_and_regions_are_not_neighbourhoods(title: str, summary: str) -> None:
+    found = find_neighbourhoods(title, summary, "Gent", None, frozenset({"Gent"}))
+    assert not {"Grote Nete", "Schelde", "Scheldeland", "Vlaamse Ardennen", "Zuiderkempen", "Leie"} & set(found)

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from pipeline.parse.values import (
     MONTHS,
     NUMBER_WORDS,
+    find_amounts,
     find_declared_count,
+    find_granted_amount,
     find_max_budget,
     parse_amount,
     parse_dutch_date,
@@ -176,3 +178,36 @@ def test_find_declared_count_is_a_count_and_a_verb_or_none(text: str) -> None:
 def test_find_max_budget_is_finite_or_none(parts: tuple[str, str]) -> None:
     value = find_max_budget("".join(parts) + " euro")
     assert value is None or (math.isfinite(value) and value >= 0)
+
+
+# --- amounts in prose (issue 15) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("De stad ontvangt 2,6 miljoen euro voor het project.", 2_600_000.0),
+        ("De investering wordt geraamd op 14,2 miljoen euro; de Vlaamse subsidie bedraagt € 2.800.000.", 2_800_000.0),
+        ("Toegekende subsidie: EUR 380.000.", 380_000.0),
+        ("Het project krijgt 60.000 euro.", 60_000.0),
+        ("Toegekende subsidie: 420.000 euro.", 420_000.0),
+        ("Via een buurtbudget van 20.000 euro kunnen bewoners voorstellen indienen.", None),  # not a grant
+        ("Met een burgerbudget van 40.000 euro per jaar kiezen bewoners zelf.", None),
+        ("De projecten ontvangen elk een subsidie van maximaal 100.000 euro.", None),  # a ceiling
+        ("In totaal werd 5.720.000 euro aan subsidies uitgekeerd.", None),
+        ("Het project verbindt de school met het park.", None),
+    ],
+)
+def test_find_granted_amount(text: str, expected: float | None) -> None:
+    assert find_granted_amount(text) == expected
+
+
+def test_find_amounts() -> None:
+    text = "2,6 miljoen euro, € 2.800.000, EUR 380.000 en 60.000 euro, maar niet 2024 of 12 aanvragen"
+    assert [value for value, _, _ in find_amounts(text)] == [2_600_000.0, 2_800_000.0, 380_000.0, 60_000.0]
+
+
+@given(st.text(max_size=120))
+def test_find_granted_amount_is_positive_and_finite_or_none(text: str) -> None:
+    value = find_granted_amount(text)
+    assert value is None or (value > 0 and math.isfinite(value))

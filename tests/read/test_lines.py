@@ -15,6 +15,7 @@ from pipeline.read.lines import (
     group_lines,
     group_words,
     is_bold_font,
+    line_stretches,
     strip_subset_tag,
 )
 
@@ -199,3 +200,16 @@ def test_words_in_a_table_box_are_dropped() -> None:
     words = [_word("in", 100, 100), _word("uit", 100, 200)]
     assert [w["text"] for w in drop_words_in(words, [(90.0, 90.0, 200.0, 150.0)])] == ["uit"]
     assert drop_words_in(words, []) == words
+
+
+def test_a_line_across_wide_gaps_records_its_stretches() -> None:
+    # a table without rules: "Gent | Samen sterk | 120.000", cells far apart
+    words = [_word("Gent", 70, 100), _word("Samen", 180, 100), _word("sterk", 214, 100), _word("120.000", 400, 100)]
+    (line,) = group_lines(words, 1, 1.0)
+    assert line.text == "Gent Samen sterk 120.000"
+    assert [line.text[offset:offset + 5] for offset, _ in line.stretches] == ["Gent ", "Samen", "120.0"]
+    assert [x0 for _, x0 in line.stretches] == [70, 180, 400]
+
+
+def test_running_text_has_no_stretches() -> None:
+    assert line_stretches([(4, 70.0, 90.0), (5, 93.0, 120.0), (3, 123.0, 140.0)], 10.0) == ()

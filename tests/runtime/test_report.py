@@ -85,7 +85,7 @@ def test_summary_prints_the_three_counts() -> None:
     assert len(input_files(discovery)) == 4
     summary = summarize_run(discovery, results, parsed=2, cached=0, info=INFO)
     assert (summary.inputs, summary.documents, summary.failed, summary.duplicates) == (4, 1, 2, 1)
-    assert "4 PDF files = 1 documents + 2 failed + 1 duplicates" in format_summary(summary)
+    assert "4 files = 1 documents + 2 failed + 1 duplicates" in format_summary(summary)
     with pytest.raises(AccountingError):
         summarize_run(discovery, results[:3], parsed=2, cached=0, info=INFO)
 
@@ -93,3 +93,23 @@ def test_summary_prints_the_three_counts() -> None:
 def test_failure_lines_escape_control_characters() -> None:
     text = format_failures([Failure("nieuwe\nregel.pdf", None, "read", "damaged", "kapot")])
     assert "\n" not in text and "nieuwe\\nregel.pdf" in text
+
+
+def test_conflicts_and_warnings_reach_the_summary_and_its_json() -> None:
+    from dataclasses import replace
+
+    from pipeline.model.records import MetadataConflict
+    from pipeline.runtime.report import format_conflicts, summary_record
+
+    conflict = MetadataConflict("a.pdf", "questioner", "Chris Janssens", "Jan Peumans")
+    results = (replace(_document("a.pdf"), conflicts=(conflict,)), _document("b.pdf"))
+    found = Discovery(sources=(_source("a.pdf"), _source("b.pdf")), problems=(), warnings=("b.pdf: b.json: broken",))
+    summary = summarize_run(found, results, 2, 0, INFO)
+    assert summary.conflicts == (conflict,) and summary.warnings == ("b.pdf: b.json: broken",)
+    record = summary_record(summary)
+    assert record["conflicts"] == [
+        {"source_file": "a.pdf", "field": "questioner", "pdf": "Chris Janssens", "parliament": "Jan Peumans"}
+    ]
+    assert record["warnings"] == ["b.pdf: b.json: broken"]
+    assert "conflicts    1" in format_summary(summary) and "warnings     1" in format_summary(summary)
+    assert format_conflicts(summary.conflicts) == "  a.pdf: questioner: PDF 'Chris Janssens', Parliament 'Jan Peumans'"

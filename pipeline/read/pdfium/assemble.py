@@ -19,7 +19,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from pipeline.model.document import Line
-from pipeline.read.lines import Box, is_bold_font, strip_subset_tag
+from pipeline.read.lines import Box, is_bold_font, line_stretches, strip_subset_tag
 from pipeline.read.pdfium.pieces import Fallback, Piece
 
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"})
@@ -194,6 +194,7 @@ def _line(row: list[Chunk], number: int, fonts: dict[str, tuple[bool, str]]) -> 
         fontname = next(plain for _, plain in styles if counts[plain] == most)  # the first most frequent word's
         bold = all(bold for bold, _ in styles)
     return Line(
+        stretches=line_stretches([(len(chunk.text), chunk.x0, chunk.right) for chunk in row], float(row[0].size)),
         text=text,
         page=number,
         x0=round(row[0].x0, 2),
