@@ -22,6 +22,7 @@ from pipeline.storage import is_url
 
 PDF_SUFFIX = ".pdf"
 STAGING_PREFIX = "parlq-files-"
+DAILY = "0 6 * * *"  # fetch-and-run's default schedule (`parlq serve --fetch`): every day at 06:00
 
 
 class UsageError(ValueError):
@@ -158,3 +159,14 @@ def _place(source: Path, target: Path) -> None:
 
 def _missing(path: Path) -> str:
     return "" if path.exists() else " (no such file or folder)"
+
+
+def report_sources(source_dir: str) -> str | None:
+    """SOURCE_DIR for the report's links to the PDFs: a local folder that outlives the run, else None.
+
+    `parlq run a.pdf b.pdf` runs on a temporary folder, removed after the run: no links into it.
+    """
+    path = Path(source_dir)
+    if is_url(source_dir) or (path.name.startswith(STAGING_PREFIX) and path.parent == Path(tempfile.gettempdir())):
+        return None
+    return source_dir

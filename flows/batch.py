@@ -27,7 +27,7 @@ from prefect.futures import as_completed
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.commands import report_sources
+from flows.arguments import report_sources
 from pipeline.dataset.cache import clear_cache
 from pipeline.model.records import RunSummary, SourceFile
 from pipeline.report.html import REPORT

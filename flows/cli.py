@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from flows.commands import DAILY, check_snapshot, make_report, serve_deployment, show_diff, start_server
+from flows.arguments import DAILY
+from flows.commands import check_snapshot, make_report, serve_deployment, show_diff, start_server
 from flows.fetch_command import fetch_sources, parse_date
 from flows.run_command import run_batch
 from flows.terminal import EXIT_FATAL, report_fatal, set_verbosity

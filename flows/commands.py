@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 from pathlib import Path
 
-from flows.arguments import STAGING_PREFIX, UsageError, build_limits, check_out_dir, check_source_dir
+from flows.arguments import UsageError, build_limits, check_out_dir, check_source_dir
 from flows.terminal import EXIT_FAILURES, EXIT_OK, report_fatal
-
-DAILY = "0 6 * * *"  # fetch-and-run's default schedule (`parlq serve --fetch`): every day at 06:00
 
 
 def serve_deployment(args: argparse.Namespace) -> int:
@@ -87,19 +84,6 @@ def show_diff(args: argparse.Namespace) -> int:
         return report_fatal(f"{exc}")
     print(format_diff(changes), end="")
     return EXIT_OK
-
-
-def report_sources(source_dir: str) -> str | None:
-    """SOURCE_DIR for the report's links to the PDFs: a local folder that outlives the run, else None.
-
-    `parlq run a.pdf b.pdf` runs on a temporary folder, removed after the run: no links into it.
-    """
-    from pipeline.storage import is_url
-
-    path = Path(source_dir)
-    if is_url(source_dir) or (path.name.startswith(STAGING_PREFIX) and path.parent == Path(tempfile.gettempdir())):
-        return None
-    return source_dir
 
 
 def make_report(args: argparse.Namespace) -> int:

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass
 from prefect import serve
 from prefect.deployments.runner import EntrypointType
 
+from flows.arguments import DAILY
 from flows.batch import batch_flow
-from flows.commands import DAILY
 from flows.fetch_flow import deployment_parameters, fetch_and_run_flow
 from pipeline.runtime.limits import Limits
 

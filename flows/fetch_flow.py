@@ -16,8 +16,8 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.arguments import report_sources
 from flows.batch import leave_artifacts, task_steps
-from flows.commands import report_sources
 from flows.fetch_command import API_BASE_VARIABLE, CONTACT_VARIABLE, parlq_version
 from pipeline.runtime.fetch_run import FetchRequest, FetchRunSummary, FetchSteps, fetch_and_run
 from pipeline.runtime.limits import Limits

@@ -109,7 +109,7 @@ def run_here(args: argparse.Namespace, source: str, out: str, limits: Limits, lo
     settings.route_logs(log_file)
     hide_logs = terminal.copy_logs_to_terminal(log_file)
     progress = ProgressBar(enabled=not args.json and verbosity() == logging.WARNING)
-    from flows.commands import report_sources
+    from flows.arguments import report_sources
 
     config = RunConfig(source, out, args.engine, args.workers, not args.no_cache, limits,
                        link_sources=report_sources(source) is not None)  # fmt: skip

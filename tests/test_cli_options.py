@@ -15,9 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows import terminal
-from flows.arguments import STAGING_PREFIX, UsageError, check_sources, open_source_dir
+from flows.arguments import STAGING_PREFIX, UsageError, check_sources, open_source_dir, report_sources
 from flows.cli import main
-from flows.commands import report_sources
 from pipeline.dataset.current import CURRENT
 from pipeline.dataset.snapshot import LATEST, SNAPSHOTS
 from tests.builders import RESULTS, publish

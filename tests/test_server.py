@@ -121,7 +121,7 @@ def test_served_fetch_and_run_fetches_daily_under_the_run_lock(
 
     import pyarrow.parquet as pq
 
-    from flows.commands import DAILY
+    from flows.arguments import DAILY
     from tests.fixtures.vlpar_server import Item, ServedFile, VlparServer
 
     imitation = VlparServer().start()

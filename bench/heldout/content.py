@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bench.heldout.blocks import HeldOutDoc
 from bench.heldout.docs_lists import merged_document, parentheses_document, province_document
 from bench.heldout.docs_prose import letter_document, status_document
 from bench.heldout.docs_table import table_document
-from bench.heldout.make import HeldOutDoc
 
 DOCUMENTS: tuple[HeldOutDoc, ...] = (
     letter_document(),

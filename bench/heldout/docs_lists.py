@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bench.heldout.make import Bullet, HeldOutDoc, Look, Para
+from bench.heldout.blocks import Bullet, HeldOutDoc, Look, Para
 from bench.heldout.truth import application, euro
 
 MINISTER_2022 = ("PIETER DE SMEDT",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bench.heldout.make import HeldOutDoc, Look, Para
+from bench.heldout.blocks import HeldOutDoc, Look, Para
 from bench.heldout.truth import application, euro
 
 LETTER_DATE = dt.date(2023, 2, 14)

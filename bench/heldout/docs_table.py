@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bench.heldout.make import Grid, HeldOutDoc, Look, Para
+from bench.heldout.blocks import Grid, HeldOutDoc, Look, Para
 from bench.heldout.truth import application, euro
 
 TABLE_DATE = dt.date(2024, 5, 21)

@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -26,86 +25,13 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from bench.heldout.blocks import Block, Break, Bullet, Grid, HeldOutDoc, Look, Para
+
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december")  # fmt: skip
 FONTS = {"Helvetica": ("Helvetica", "Helvetica-Bold", "Helvetica-Oblique"),
          "Times": ("Times-Roman", "Times-Bold", "Times-Italic")}  # fmt: skip
 PRODUCER = "parlq held-back documents"
-
-
-@dataclass(frozen=True)
-class Look:
-    """How a document is drawn: font, size, alignment, running header and footer."""
-
-    font: str = "Helvetica"
-    size: float = 10.0
-    justify: bool = False
-    running_header: bool = True
-    footer: str = "page_of"  # "page_of", "number", "none"
-    margin_cm: float = 2.5
-    first_page_block: bool = True
-
-
-@dataclass(frozen=True)
-class Para:
-    """A paragraph; `text` is plain text unless `markup` (reportlab's <b>, <i>)."""
-
-    text: str
-    bold: bool = False
-    italic: bool = False
-    indent: float = 0.0  # points
-    markup: bool = False
-    space_before: float | None = None
-    keep: bool = False  # keep with the next block
-
-
-@dataclass(frozen=True)
-class Bullet:
-    """A list item with a hanging mark (a bullet glyph in `mark_font`, or a number)."""
-
-    text: str
-    mark: str = "•"
-    mark_font: str | None = None  # e.g. "Symbol" or "ZapfDingbats", as word processors draw bullets
-    indent: float = 18.0
-    markup: bool = False
-
-
-@dataclass(frozen=True)
-class Grid:
-    """A table: rows of cells (first row the header), widths as fractions of the text width."""
-
-    rows: tuple[tuple[str, ...], ...]
-    widths: tuple[float, ...]
-    spans: tuple[tuple[int, int, int], ...] = ()  # (column, first row, last row) drawn as one cell
-    rules: str = "horizontal"  # "grid" or "horizontal"
-    right: tuple[int, ...] = ()  # right-aligned columns
-    bold_last: bool = False
-
-
-@dataclass(frozen=True)
-class Break:
-    """A page break."""
-
-
-Block = Para | Bullet | Grid | Break
-
-
-@dataclass(frozen=True)
-class HeldOutDoc:
-    """One written question with its answer, and the applications a reader should find in it."""
-
-    name: str
-    number: int
-    date: dt.date
-    questioner: str  # as printed (capitals)
-    minister: str  # as printed (capitals)
-    minister_title: str  # as printed (capitals)
-    title: str
-    question: tuple[str, ...]  # paragraphs, then numbered sub-questions ("1. ...")
-    answer: tuple[Block, ...]
-    applications: tuple[dict, ...]
-    form: str  # the document's main form: found rows matching nothing count against it
-    look: Look = field(default_factory=Look)
 
 
 def dutch_date(day: dt.date) -> str:
@@ -283,6 +209,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from bench.heldout.make import main as imported_main  # the classes content.py uses, not __main__'s copies
-
-    sys.exit(imported_main())
+    sys.exit(main())

@@ -201,6 +201,4 @@ def _pct(value: float | None) -> str:
 
 
 if __name__ == "__main__":
-    from bench.heldout.score import main as imported_main  # make.py's classes, not __main__'s copies
-
-    sys.exit(imported_main())
+    sys.exit(main())
