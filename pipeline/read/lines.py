@@ -7,6 +7,7 @@ glyphs yields the same words, lines and therefore the same dataset.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate, groupby
 from operator import itemgetter
@@ -111,6 +112,33 @@ def line_stretches(pieces: Sequence[tuple[int, float, float]], size: float) -> t
         offset += length + 1
         previous_end = x1
     return tuple(out)
+
+
+def style_line(
+    texts: Sequence[str], fontnames: Sequence[str], fonts: dict[str, tuple[bool, str]]
+) -> tuple[str, str, bool, int]:
+    """A line's text, font, boldness and bold prefix from its pieces (words, or runs of words) and their fonts.
+
+    The font is the first of the most frequent by words; `fonts` caches (bold, name without subset tag).
+    """
+    for name in set(fontnames).difference(fonts):
+        fonts[name] = (is_bold_font(name), strip_subset_tag(name))
+    text = " ".join(texts)
+    if fontnames.count(fontnames[0]) == len(fontnames):  # one font, the commonest line
+        bold, fontname = fonts[fontnames[0]]
+        return text, fontname, bold, len(text) if bold else 0
+    styles = [fonts[name] for name in fontnames]
+    prefix = 0
+    for piece, (bold, _) in zip(texts, styles, strict=True):
+        if not bold:
+            break
+        prefix += len(piece) + 1
+    counts: Counter[str] = Counter()
+    for piece, (_, plain) in zip(texts, styles, strict=True):
+        counts[plain] += piece.count(" ") + 1  # its words
+    most = max(counts.values())
+    fontname = next(plain for _, plain in styles if counts[plain] == most)
+    return text, fontname, all(bold for bold, _ in styles), min(prefix, len(text))
 
 
 def _cluster(items: list[Item], key: int, tolerance: float) -> list[list[Item]]:
@@ -256,23 +284,7 @@ def _centre_inside(word: Mapping[str, Any], box: Box) -> bool:
 
 
 def _make_line(row: list[Mapping[str, Any]], page_number: int, fonts: dict[str, tuple[bool, str]]) -> Line:
-    names = list(map(_FONTNAME, row))
-    for name in set(names).difference(fonts):
-        fonts[name] = (is_bold_font(name), strip_subset_tag(name))
-    text = " ".join(map(_TEXT, row))
-    if names.count(names[0]) == len(names):  # one font, the commonest line
-        bold, fontname = fonts[names[0]]
-        prefix = len(text) if bold else 0
-    else:
-        styles = [fonts[name] for name in names]
-        prefix = 0
-        for word, (bold, _) in zip(row, styles, strict=True):
-            if not bold:
-                break
-            prefix += len(word["text"]) + 1
-        plain = [name for _, name in styles]
-        fontname = max(plain, key=plain.count) if len(set(plain)) > 1 else plain[0]  # first most frequent
-        bold = all(bold for bold, _ in styles)
+    text, fontname, bold, prefix = style_line(list(map(_TEXT, row)), list(map(_FONTNAME, row)), fonts)
     return Line(
         stretches=line_stretches([(len(_TEXT(w)), w["x0"], _X1(w)) for w in row], float(_SIZE(row[0]))),
         text=text,
@@ -284,5 +296,5 @@ def _make_line(row: list[Mapping[str, Any]], page_number: int, fonts: dict[str, 
         fontname=fontname,
         size=round(max(map(float, map(_SIZE, row))), 2),
         bold=bold,
-        bold_prefix=min(prefix, len(text)),
+        bold_prefix=prefix,
     )

@@ -12,14 +12,13 @@ the page to the exact reader.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import groupby
 from operator import attrgetter
 from typing import NamedTuple
 
 from pipeline.model.document import Line
-from pipeline.read.lines import Box, is_bold_font, line_stretches, strip_subset_tag
+from pipeline.read.lines import Box, is_bold_font, line_stretches, strip_subset_tag, style_line
 from pipeline.read.pdfium.pieces import Fallback, Piece
 
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"})
@@ -173,26 +172,7 @@ def _line(row: list[Chunk], number: int, fonts: dict[str, tuple[bool, str]]) -> 
     for a, b in zip(row, row[1:], strict=False):
         if b.x0 <= a.last:
             raise Fallback  # their words would sort into each other
-    names = [chunk.fontname for chunk in row]
-    for name in set(names).difference(fonts):
-        fonts[name] = (is_bold_font(name), strip_subset_tag(name))
-    text = " ".join([chunk.text for chunk in row])
-    if names.count(names[0]) == len(names):  # one font, the commonest line
-        bold, fontname = fonts[names[0]]
-        prefix = len(text) if bold else 0
-    else:
-        styles = [fonts[name] for name in names]
-        prefix = 0
-        for chunk, (bold, _) in zip(row, styles, strict=True):
-            if not bold:
-                break
-            prefix += len(chunk.text) + 1
-        counts: Counter[str] = Counter()
-        for chunk, (_, plain) in zip(row, styles, strict=True):
-            counts[plain] += chunk.text.count(" ") + 1  # its words
-        most = max(counts.values())
-        fontname = next(plain for _, plain in styles if counts[plain] == most)  # the first most frequent word's
-        bold = all(bold for bold, _ in styles)
+    text, fontname, bold, prefix = style_line([chunk.text for chunk in row], [chunk.fontname for chunk in row], fonts)
     return Line(
         stretches=line_stretches([(len(chunk.text), chunk.x0, chunk.right) for chunk in row], float(row[0].size)),
         text=text,
@@ -204,5 +184,5 @@ def _line(row: list[Chunk], number: int, fonts: dict[str, tuple[bool, str]]) -> 
         fontname=fontname,
         size=round(max([float(chunk.size) for chunk in row]), 2),
         bold=bold,
-        bold_prefix=min(prefix, len(text)),
+        bold_prefix=prefix,
     )
