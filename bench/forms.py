@@ -4,9 +4,9 @@ Renders every family of tests/fixtures/forms/ in both visual styles into a tempo
 parlq in this process (`run_batch` with the plain steps, as `parlq run` does without Prefect),
 and compares the snapshot's applications table with each family's truth: per family and style
 the truth and found rows, precision and recall of application rows (a row matches on municipality
-plus normalised title), and per-field accuracy over the matched rows. A markdown table, or
-`--json` for machines. A field the snapshot does not have yet (applicant, list_rule, the
-municipalities in order) is reported as "–".
+plus normalised title), and per-field accuracy over the matched rows (`municipalities`: the rows of
+application_municipalities in order, schema 1.3). A markdown table, or `--json` for machines. A
+field a snapshot does not have (one of a schema before 1.3) is reported as "–".
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def total_scores(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def render_table(result: dict[str, Any], detail: bool = False) -> str:
     """The markdown table: one line per family and style, then the totals; misses (and wrong fields)."""
-    shown = FIELDS[:7] + ("applicant", "list_rule")
+    shown = FIELDS[:7] + ("applicant", "municipalities", "list_rule")
     head = ["family", "style", "truth", "found", "precision", "recall", *shown]
     lines = [f"Engine: {result['engine']}", "", "| " + " | ".join(head) + " |",
              "|" + "---|" * 2 + "---:|" * (len(head) - 2)]  # fmt: skip

@@ -121,7 +121,7 @@ def summary_markdown(summary: RunSummary) -> str:
         ("applications", summary.applications),
         ("failure rows", summary.failures),
         ("PDF vs Parliament conflicts (the PDF's values kept)", len(summary.conflicts)),
-        ("warnings (sidecars not usable)", len(summary.warnings)),
+        ("warnings (sidecars not usable, ambiguous lists, applicants without a municipality)", len(summary.warnings)),
     ]
     lines = [f"# parlq run: snapshot `{summary.snapshot_id}`", "", f"{state}: `{summary.snapshot_path}`", ""]
     lines += ["| | |", "|---|---:|", *(f"| {label} | {value} |" for label, value in rows)]

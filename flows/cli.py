@@ -15,6 +15,7 @@ from pathlib import Path
 from flows.arguments import DAILY
 from flows.commands import check_snapshot, make_report, serve_deployment, show_diff, start_server
 from flows.fetch_command import fetch_sources, parse_date
+from flows.inspect_command import inspect_document
 from flows.run_command import run_batch
 from flows.terminal import EXIT_FATAL, report_fatal, set_verbosity
 
@@ -153,6 +154,14 @@ def _parser() -> argparse.ArgumentParser:
     diff.set_defaults(handler=show_diff)
 
     _add_fetch(sub)
+
+    inspect = _command(sub, "inspect", "show what parlq sees in one PDF (metadata, sections, lists, items, "
+                       "places, warnings); writes nothing")
+    inspect.add_argument("pdf", type=Path, metavar="PDF")
+    inspect.add_argument("--engine", choices=("pdfium", "pdfplumber"), default="pdfium",
+                         help="text engine, as for run (default: pdfium)")
+    inspect.add_argument("--json", action="store_true", help="print it as one JSON object on stdout")
+    inspect.set_defaults(handler=inspect_document)
 
     report = _command(sub, "report", "write a snapshot's report: one HTML file that opens from disk, no network")
     report.add_argument("out_dir", type=Path, metavar="OUT_DIR")

@@ -219,7 +219,8 @@ def report_summary(summary: RunSummary, seconds: float, as_json: bool) -> int:
     if summary.conflicts:
         print("conflicts (the PDF and the Parliament's metadata disagree; the PDF's values are kept):")
         print(format_conflicts(summary.conflicts))
-    for warning in summary.warnings:  # sidecars that could not be used: their documents' columns are null
+    # sidecars that could not be used, lists too ambiguous to take rows from, applicants without a municipality
+    for warning in summary.warnings:
         say(logging.WARNING, warning)
     return code
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
@@ -25,6 +26,15 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 def is_url(location: str | Path) -> bool:
     """True for `scheme://...` locations (s3://, gs://, memory://, file://), False for plain paths."""
     return isinstance(location, str) and bool(_SCHEME.match(location))
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a folder's entries (a rename or a new name in it), to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def join_location(base: str | Path, *parts: str) -> str:

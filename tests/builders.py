@@ -12,9 +12,11 @@ import pyarrow as pa
 from pipeline.dataset.write import publish_snapshot
 from pipeline.model.records import (
     Application,
+    ApplicationPlace,
     DocumentResult,
     DocumentRow,
     Failure,
+    HeadingBox,
     SectionRow,
     SnapshotInfo,
     SourceFile,
@@ -79,6 +81,9 @@ def make_application(doc_id: str, item_number: int, nis: str = "31005", **change
         page_start=1,
         page_end=2,
         theme_terms=(ThemeMatch("veiligheid", ("veiligheid",)), ThemeMatch("wonen", ("wonen",))),
+        applicant=name.upper(),  # as the seed's form writes it
+        municipalities=(ApplicationPlace(1, name, nis, province, None, name.upper()),),
+        heading_box=HeadingBox(1, 56.7, 100.0 + 20 * item_number, 310.5, 112.0 + 20 * item_number),
     )
     return replace(app, **changes)
 

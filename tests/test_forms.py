@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.forms import field_equal, normalise, score_rows
+from pipeline.model.kinds import ListRule
 from tests.fixtures.families import FORM_STYLES, FORMS_DIR, family_names, load_truth, render_forms
 from tests.fixtures.markup import (
     MARKER_FONTS,
@@ -30,8 +31,7 @@ from tests.fixtures.markup import (
 FAMILIES = family_names()
 MUNICIPALITIES = Path(__file__).parents[1] / "pipeline" / "data" / "municipalities.csv"
 STATUSES = {"submitted", "accepted", "rejected"}
-LIST_RULES = {"numbered-dash", "numbered-colon", "numbered-paren", "bullet-colon", "bullet-dash", "bullet-paren",
-              "place-in-parentheses", "heading-block", "table-ruled", "table-unruled"}  # fmt: skip
+LIST_RULES = {rule.value for rule in ListRule}  # the truth's rules are the dataset's (schema enum list_rule)
 _WORD = re.compile(r"[^\W_]+(?:[-'.,][^\W_]+)*")  # "heist-op-den-berg", "2.800.000", "2,6"
 _META = FixtureMeta(1, dt.date(2024, 1, 1), "Q", "M", "TITEL", "Titel")
 

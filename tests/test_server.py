@@ -213,9 +213,18 @@ def _run_deployment(server: str, deployment: dict, parameters: dict | None = Non
 
 
 def _create_flow_run(server: str, deployment: dict, parameters: dict) -> str:
-    created = httpx.post(f"{server}/deployments/{deployment['id']}/create_flow_run", json={"parameters": parameters})
-    assert created.status_code == 201, f"{created.status_code}: {created.text[:2000]}"  # say why, if it fails
-    return created.json()["id"]
+    answers: list[httpx.Response] = []
+
+    def created() -> bool:
+        # A busy SQLite database answers 503 ("Service Unavailable"): Prefect's clients retry it, so do we.
+        answers.append(httpx.post(f"{server}/deployments/{deployment['id']}/create_flow_run",
+                                  json={"parameters": parameters}))  # fmt: skip
+        return answers[-1].status_code != 503
+
+    _wait(created, 60, "the server to accept a flow run")
+    answer = answers[-1]
+    assert answer.status_code == 201, f"{answer.status_code}: {answer.text[:2000]}"  # say why, if it fails
+    return answer.json()["id"]
 
 
 def _finished(server: str, flow_run: str) -> dict:

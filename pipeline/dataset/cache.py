@@ -21,7 +21,8 @@ from pydantic import TypeAdapter
 
 from pipeline.model.records import DocumentResult
 
-CACHE_FORMAT = 3  # 2: pydantic's JSON of the result after a head line; 3: with the sidecar's metadata (1.2.0)
+CACHE_FORMAT = 4  # 2: pydantic's JSON of the result after a head line; 3: with the sidecar's metadata (1.2.0);
+# 4: applications with applicant, municipalities, rule and heading line, and warnings (1.3.0)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ENTRY = re.compile(r"[0-9a-f]{64}-[0-9a-f]{16}\.json")
 _TMP_PREFIX = ".tmp-"

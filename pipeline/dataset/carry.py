@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.dataset.rows import doc_id_for
-from pipeline.dataset.snapshot import MANIFEST
+from pipeline.dataset.snapshot import MANIFEST, manifest_warnings
 from pipeline.discover.sources import Discovery
 from pipeline.model.kinds import FailureKind
 from pipeline.model.records import CarryPlan, Failure
@@ -30,7 +30,7 @@ from schemas import DatasetSchema, arrow_schema
 # Tried again: outcomes of the run (part of the snapshot id), and duplicates (their original may be gone).
 RETRY_ERRORS = RUN_OUTCOMES | {FailureKind.DUPLICATE}
 # How each table's rows belong to an input: by document id or by source file.
-_BY_DOCUMENT = ("documents", "sections", "applications", "application_themes")
+_BY_DOCUMENT = ("documents", "sections", "applications", "application_themes", "application_municipalities")
 _FAILURE_FIELDS = ("source_file", "sha256", "stage", "error", "message")
 
 
@@ -77,6 +77,7 @@ def plan_carry(
     if new_ids & {doc_id for _, doc_id in kept}:
         return None
     counts = _count_rows(previous, {doc_id for _, doc_id in kept}, ("sections", "applications"))
+    warnings = tuple((path, warning) for path, warning in manifest_warnings(manifest) if path in carried_paths)
     return CarryPlan(
         snapshot_path=str(previous),
         sources=tuple(carried),
@@ -85,6 +86,7 @@ def plan_carry(
         failures=tuple(f for s in carried for f in failures.get(s.path, [])),
         sections=counts["sections"],
         applications=counts["applications"],
+        warnings=warnings,
     )
 
 

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.dataset.snapshot import LATEST, MANIFEST, SNAPSHOTS, read_latest
-from pipeline.storage import join_location, read_bytes, upload_files
+from pipeline.storage import fsync_path, join_location, read_bytes, upload_files
 
 CURRENT = "current"
 HEAD = ".head"
@@ -83,7 +83,7 @@ def sync_current(out_dir: Path) -> bool:
         _replace_head(out_dir, _write_state(out_dir, latest), before)
     _link(out_dir / CURRENT, f"{HEAD}/{CURRENT}")
     _link(out_dir / LATEST, f"{HEAD}/{LATEST}")
-    _fsync_dir(out_dir)
+    fsync_path(out_dir)
     remove_old_states(out_dir)
     return True
 
@@ -138,8 +138,8 @@ def _write_state(out_dir: Path, snapshot_id: str) -> Path:
         handle.flush()
         os.fsync(handle.fileno())
     os.symlink(os.path.join("..", "..", SNAPSHOTS, snapshot_id), state / CURRENT, target_is_directory=True)
-    _fsync_dir(state)
-    _fsync_dir(states)
+    fsync_path(state)
+    fsync_path(states)
     return state
 
 
@@ -156,7 +156,7 @@ def _replace_head(out_dir: Path, state: Path, before: str | None) -> None:
         os.replace(head, copied)
         before = os.path.join(STATES, copied.name)
     os.replace(tmp, head)
-    _fsync_dir(out_dir)
+    fsync_path(out_dir)
     if before is not None:
         try:
             os.utime(out_dir / before, follow_symlinks=False)  # retired now: its grace starts here
@@ -186,11 +186,3 @@ def _links_in_place(out_dir: Path) -> bool:
     return all(
         (out_dir / name).is_symlink() and os.readlink(out_dir / name) == f"{HEAD}/{name}" for name in (CURRENT, LATEST)
     )
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

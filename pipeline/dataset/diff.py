@@ -16,6 +16,7 @@ from schemas import DatasetSchema, load_schema
 LABEL_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "documents": ("source_file", "title"),
     "applications": ("municipality", "title"),
+    "application_municipalities": ("municipality",),
 }
 _VALUE_WIDTH = 100
 

@@ -21,7 +21,8 @@ def assemble_result(
     segmentation: Segmentation,
     applications: tuple[Application, ...],
 ) -> DocumentResult:
-    """The last step: the document row, its sections and applications, and the lists whose count is off."""
+    """The last step: the document row, its sections and applications, the lists whose count is off (failure
+    rows), and the lists too ambiguous to take (all) rows from (warnings)."""
     doc_id = doc_id_for(source.sha256)
     meta = parsed.meta
     document = DocumentRow(
@@ -56,5 +57,6 @@ def assemble_result(
         sections=sections,
         applications=applications,
         failures=failures,
+        warnings=segmentation.warnings,
         max_budget_eur=find_max_budget(question_text) or find_max_budget(" ".join(s.text for s in parsed.answers)),
     )

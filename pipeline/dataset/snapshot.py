@@ -1,8 +1,9 @@
 """Snapshot folders as readers find them: where they live in OUT_DIR, their id, and their checks.
 
 A snapshot's id is a hash of its inputs (path, sha256, sidecar metadata), the code and schema versions, and the
-failures whose outcome depended on the run. `write` publishes snapshots; `carry`, `unchanged`,
-`diff` and `parlq validate` read them through this module.
+failures whose outcome depended on the run. Its manifest also lists the documents' warnings (what no row
+says: an ambiguous list, an applicant without a municipality), for the runs that carry those documents over.
+`write` publishes snapshots; `carry`, `unchanged`, `diff` and `parlq validate` read them through this module.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -55,6 +56,17 @@ def list_run_outcomes(results: Sequence[DocumentResult]) -> list[list[str]]:
     a limit, an I/O error, a crashed worker), sorted: the next run tries those files again."""
     return sorted([f.source_file, f.stage, f.error, f.message]
                   for result in results for f in result.failures if f.error in RUN_OUTCOMES)
+
+
+def list_warnings(results: Sequence[DocumentResult]) -> list[list[str]]:
+    """[path, warning] of each result's warnings, by path (a document's in its order): the manifest's `warnings`."""
+    return [[r.source_file, w] for r in sorted(results, key=lambda r: r.source_file) for w in r.warnings]
+
+
+def manifest_warnings(manifest: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    """(path, warning) of each warning a snapshot's manifest lists (none in a snapshot without any)."""
+    entries = manifest.get("warnings") or ()
+    return tuple((str(path), str(warning)) for path, warning in entries)  # type: ignore[union-attr]
 
 
 def read_latest(out_dir: Path | str) -> str | None:

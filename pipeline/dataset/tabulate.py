@@ -7,7 +7,7 @@ from the record objects that feed that table.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from functools import cache, partial
 from itertools import groupby
 from operator import attrgetter
@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.model.records import DocumentResult
+from pipeline.model.records import Application, DocumentResult
 from schemas import DatasetSchema, TableSpec, arrow_schema, arrow_type
 
 Row = dict[str, object]
@@ -35,14 +35,37 @@ _ARROW_TO_PANDAS = {
     arrow_type(name): dtype for name, dtype in PANDAS_DTYPES.items() if dtype is not object
 }
 
+
+@dataclass(frozen=True)
+class HeadingColumns:
+    """An application's heading line (`Application.heading_box`) under the applications table's column names."""
+
+    heading_page: int | None = None
+    heading_x0: float | None = None
+    heading_top: float | None = None
+    heading_x1: float | None = None
+    heading_bottom: float | None = None
+
+
+_NO_HEADING = HeadingColumns()
+
+
+def heading_columns(app: Application) -> HeadingColumns:
+    """The heading columns of an application (all None when no heading line is known, e.g. a table row)."""
+    box = app.heading_box
+    return _NO_HEADING if box is None else HeadingColumns(box.page, box.x0, box.top, box.x1, box.bottom)
+
+
 # For each table: the records one result contributes, each as the objects its columns are read
 # from (first object that has the attribute wins), so a side table like application_themes can
-# take `theme` and `terms` from a ThemeMatch and `doc_id`, `item_number` from its Application.
+# take `theme` and `terms` from a ThemeMatch and `doc_id`, `item_number` from its Application, and
+# application_municipalities its place columns from an ApplicationPlace before its Application's.
 _SOURCES: dict[str, Callable[[DocumentResult], Iterable[tuple[object, ...]]]] = {
     "documents": lambda r: [(r.document,)] if r.document is not None else [],
     "sections": lambda r: [(s,) for s in r.sections],
-    "applications": lambda r: [(a,) for a in r.applications],
+    "applications": lambda r: [(a, heading_columns(a)) for a in r.applications],
     "application_themes": lambda r: [(m, a) for a in r.applications for m in a.theme_terms],
+    "application_municipalities": lambda r: [(p, a) for a in r.applications for p in a.municipalities],
     "failures": lambda r: [(f,) for f in r.failures],
 }
 

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from pipeline.dataset.carry import read_failures
-from pipeline.dataset.snapshot import MANIFEST, SNAPSHOTS, compute_snapshot_id, is_published
+from pipeline.dataset.snapshot import MANIFEST, SNAPSHOTS, compute_snapshot_id, is_published, manifest_warnings
 from pipeline.discover.sources import Discovery, input_files
 from pipeline.model.kinds import FailureKind
 from pipeline.model.records import RunSummary
@@ -59,4 +59,5 @@ def find_unchanged(
         snapshot_path=str(folder),
         published=False,
         failure_rows=failures,
+        warnings=tuple(f"{path}: {warning}" for path, warning in manifest_warnings(manifest)),
     )

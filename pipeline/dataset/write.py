@@ -33,13 +33,14 @@ from pipeline.dataset.snapshot import (
     TMP_PREFIX,
     compute_snapshot_id,
     list_run_outcomes,
+    list_warnings,
     read_latest,
     sha256_file,
     validate_snapshot,
 )
 from pipeline.dataset.tabulate import merge_tables, tabulate_results
 from pipeline.model.records import CarryPlan, DocumentResult, SnapshotInfo, SourceFile
-from pipeline.storage import is_url, join_location, read_bytes, upload_files, write_bytes
+from pipeline.storage import fsync_path, is_url, join_location, read_bytes, upload_files, write_bytes
 from schemas import DatasetSchema
 
 # Fixed writer options: the same table always gives the same bytes with the same pyarrow.
@@ -130,6 +131,10 @@ def publish_snapshot(
                        for f in sorted(inputs, key=lambda f: f.path)],
             **({"run_outcomes": outcomes} if outcomes else {}),
         }
+        carried_warnings = [[path, warning] for path, warning in carried.warnings] if carried else []
+        warnings = sorted(carried_warnings + list_warnings(results), key=lambda entry: entry[0])
+        if warnings:  # absent otherwise: a snapshot without warnings keeps the manifest it always had
+            head["warnings"] = warnings
         made = dict(tables) if tables is not None else tabulate_results(results, schema)
         if carried is not None:
             made = merge_tables(made, read_carried(carried, schema), schema)
@@ -171,13 +176,13 @@ def _build_folder(final: Path, tables: Mapping[str, pa.Table], head: dict, step:
     for name, table in tables.items():
         file = tmp / f"{name}.parquet"
         pq.write_table(table, file, **PARQUET_OPTIONS)
-        _fsync(file)
+        fsync_path(file)
         entries[name] = {"file": file.name, "rows": table.num_rows, "sha256": sha256_file(file)}
     step("tables_written")
     manifest = json.dumps({**head, "tables": entries}, indent=2, sort_keys=True, ensure_ascii=False)
     _write_synced(tmp / MANIFEST, manifest + "\n")
     step("manifest_written")
-    _fsync(tmp)
+    fsync_path(tmp)
     try:
         os.rename(tmp, final)
     except OSError:
@@ -185,7 +190,7 @@ def _build_folder(final: Path, tables: Mapping[str, pa.Table], head: dict, step:
         if not final.exists() or validate_snapshot(final, schema):
             raise SnapshotError(f"could not move {tmp} to {final}") from None
         shutil.rmtree(tmp, ignore_errors=True)
-    _fsync(final.parent)
+    fsync_path(final.parent)
     step("renamed")
 
 
@@ -276,11 +281,3 @@ def _write_synced(path: Path, text: str) -> None:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -100,7 +100,7 @@ class DocType(StrEnum):
 
 
 class ListRule(StrEnum):
-    """The rule that found an application in an answer: how its list was written (provenance, not a column yet)."""
+    """The rule that found an application, how its list was written: the applications table's `list_rule`."""
 
     NUMBERED_DASH = "numbered-dash"  # "1. GENT – Title"
     NUMBERED_COLON = "numbered-colon"  # "1) Gent: Title"

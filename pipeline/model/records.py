@@ -81,7 +81,10 @@ class HeadingBox:
 
 @dataclass(frozen=True)
 class ApplicationPlace:
-    """One municipality of an application, in the order the applicant names them (position 1: the lead)."""
+    """One municipality of an application, in the order the applicant names them (position 1: the lead).
+
+    A row of the application_municipalities table (with its application's doc_id and item_number).
+    """
 
     position: int
     municipality: str | None  # None: named but not resolved (the name is in `written`)
@@ -221,6 +224,8 @@ class DocumentResult:
     failures: tuple[Failure, ...] = ()
     max_budget_eur: float | None = None  # "maximale budget voor één project", when stated
     conflicts: tuple[MetadataConflict, ...] = ()  # the PDF vs its sidecar (pipeline.dataset.join)
+    # what a person should know but no row says: an ambiguous list, an applicant without a municipality
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -284,7 +289,9 @@ class RunSummary:
     published: bool
     failure_rows: tuple[Failure, ...] = ()  # what the failures table holds, duplicates included
     conflicts: tuple[MetadataConflict, ...] = ()  # PDF vs sidecar, of the documents joined in this run
-    warnings: tuple[str, ...] = ()  # e.g. a sidecar that could not be read (its columns are null)
+    # a sidecar that could not be read (its columns are null), a list too ambiguous to take rows from,
+    # an applicant that names no municipality: one line each, "<source file>: <sentence>"
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -302,6 +309,7 @@ class CarryPlan:
     failures: tuple[Failure, ...]  # their rows of the failures table
     sections: int  # their rows of the sections and applications tables
     applications: int
+    warnings: tuple[tuple[str, str], ...] = ()  # (path, warning) of theirs, from the previous snapshot's manifest
 
     @property
     def paths(self) -> frozenset[str]:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pyarrow.parquet as pq
 
 from pipeline.dataset.diff import diff_snapshots
-from pipeline.dataset.snapshot import MANIFEST
+from pipeline.dataset.snapshot import MANIFEST, manifest_warnings
 from pipeline.report.charts import BarChart, build_chart, count_months, count_values, format_money, sum_values
 
 MAX_CHANGES = 500  # rows listed per table in "what changed"; the counts are always complete
@@ -59,6 +59,7 @@ class SnapshotFacts:
 class ApplicationRow:
     doc_id: str
     item_number: int
+    applicant: str  # as written (schema 1.3; "" in older snapshots)
     municipality: str
     nis_code: str
     province: str
@@ -99,6 +100,12 @@ class FailureEntry:
 
 
 @dataclass(frozen=True)
+class WarningEntry:
+    source_file: str
+    message: str
+
+
+@dataclass(frozen=True)
 class ChangeEntry:
     kind: str  # added, removed, changed
     key: str
@@ -133,6 +140,7 @@ class ReportPage:
     documents: tuple[DocumentEntry, ...]
     failures: tuple[FailureEntry, ...]
     changes: Changes
+    warnings: tuple[WarningEntry, ...] = ()  # the manifest's: ambiguous lists, applicants without a municipality
 
 
 def build_page(folder: Path, previous: Path | None = None, sources: str | None = None) -> ReportPage:
@@ -158,6 +166,7 @@ def build_page(folder: Path, previous: Path | None = None, sources: str | None =
         failures=tuple(FailureEntry(f["source_file"], f["stage"], f["error"], f["message"] or "")
                        for f in tables.get("failures", [])),
         changes=compare_snapshots(previous, folder),
+        warnings=tuple(WarningEntry(path, message) for path, message in manifest_warnings(manifest)),
     )
 
 
@@ -228,6 +237,7 @@ def _application(row: dict, source: SourceLink) -> ApplicationRow:
     return ApplicationRow(
         doc_id=row["doc_id"],
         item_number=row["item_number"],
+        applicant=row.get("applicant") or "",
         municipality=row["municipality"] or "",
         nis_code=row["nis_code"] or "",
         province=row["province"] or "",

@@ -40,6 +40,18 @@ def process_document(
     steps: tuple[Step, ...] = DOCUMENT_STEPS,
 ) -> DocumentResult:
     """Turn one PDF's bytes into its rows, or into a failure that says why."""
+    return trace_document(source, data, config, resources, steps)[0]
+
+
+def trace_document(
+    source: SourceFile,
+    data: bytes,
+    config: ProcessConfig,
+    resources: Resources,
+    steps: tuple[Step, ...] = DOCUMENT_STEPS,
+) -> tuple[DocumentResult, dict[str, object]]:
+    """`process_document`, and every value the steps produced by name (up to a failing step's inputs):
+    what `parlq inspect` shows of one document."""
     values: dict[str, object] = {
         "source": source,
         "data": data,
@@ -53,7 +65,7 @@ def process_document(
         for step in steps:
             stage = step.stage
             values[step.output] = step.func(*(values[name] for name in step.inputs))
-        return values["result"]  # type: ignore[return-value]
+        return values["result"], values  # type: ignore[return-value]
     except DocumentError as exc:
         failure = Failure(source.path, source.sha256, exc.stage, exc.kind, exc.message)
         if ran_out_of_memory(exc):  # a library wrapped a MemoryError, e.g. as an unreadable page
@@ -70,6 +82,7 @@ def process_document(
             failure = out_of_memory_failure(source, stage)
     raw = values.get("raw")
     n_pages = raw.n_pages if isinstance(raw, RawDocument) else 0
-    return DocumentResult(
+    result = DocumentResult(
         source_file=source.path, sha256=source.sha256, n_pages=n_pages, document=None, failures=(failure,)
     )
+    return result, values

@@ -81,6 +81,9 @@ def summarize_run(
     documents, failed, duplicates = check_accounting(input_files(discovery), results, carried)
     failures = [*(carried.failures if carried else ()), *(f for r in results for f in r.failures)]
     conflicts = sorted((c for r in results for c in r.conflicts), key=lambda c: (c.source_file, c.field))
+    # the documents' warnings (ambiguous lists, applicants without a municipality), carried ones included
+    said = sorted([*(carried.warnings if carried else ()), *((r.source_file, w) for r in results for w in r.warnings)],
+                  key=lambda pair: pair[0])  # fmt: skip
     return RunSummary(
         inputs=len(discovery.sources) + len(discovery.problems),
         documents=documents,
@@ -96,7 +99,7 @@ def summarize_run(
         published=info.published,
         failure_rows=tuple(failures),
         conflicts=tuple(conflicts),
-        warnings=discovery.warnings,
+        warnings=discovery.warnings + tuple(f"{path}: {warning}" for path, warning in said),
     )
 
 

@@ -164,7 +164,7 @@ def _run(
     same = steps.find_unchanged(found, config) if config.incremental else None
     if same is not None:
         done("plan")
-        return replace(same, warnings=found.warnings)
+        return replace(same, warnings=found.warnings + same.warnings)  # the sidecars', then the documents'
     plan = steps.plan_carry(found, config) if config.incremental else None
     todo = tuple(s for s in found.sources if plan is None or s.path not in plan.paths)
     done("plan")

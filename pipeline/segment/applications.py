@@ -154,7 +154,7 @@ def _unruled_lists(paragraphs: tuple[Paragraph, ...], is_place: Callable[[str], 
     """Tables drawn without rules whose rows are applications (a place and a project column)."""
     found = []
     for unruled in find_unruled_tables(paragraphs):
-        items = table_items(unruled.table, is_place, ListRule.TABLE_UNRULED, unruled.row_pages)
+        items = table_items(unruled.table, is_place, ListRule.TABLE_UNRULED, unruled.row_pages, unruled.row_boxes)
         if items:
             first = unruled.paragraphs.start
             intro = paragraphs[first - 1].text if first > 0 and paragraphs[first - 1].table is None else ""

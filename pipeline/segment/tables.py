@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pipeline.clean.layout import join_lines
 from pipeline.model.document import Line, Paragraph, Table
 from pipeline.model.kinds import ListRule, Status
-from pipeline.model.records import ApplicationItem
+from pipeline.model.records import ApplicationItem, HeadingBox
 from pipeline.parse.values import parse_amount
 from pipeline.segment.heads import parse_applicant
 
@@ -29,6 +29,7 @@ class UnruledTable:
     table: Table  # header first; its page is the first row's
     row_pages: tuple[int, ...]  # the page of each row after the header
     paragraphs: range  # the paragraphs of the section it covers
+    row_boxes: tuple[HeadingBox, ...] = ()  # the first line of each row after the header
 
 
 def find_unruled_tables(paragraphs: tuple[Paragraph, ...]) -> list[UnruledTable]:
@@ -58,10 +59,12 @@ def table_items(
     is_place: Callable[[str], bool],
     rule: ListRule = ListRule.TABLE_RULED,
     row_pages: tuple[int, ...] = (),
+    row_boxes: tuple[HeadingBox, ...] = (),
 ) -> list[ApplicationItem]:
     """Rows of a 'Stad/gemeente | Wijk | Project | Toegekende subsidie' table, totals excluded.
 
-    `row_pages` gives each row's page when the table runs over several (an unruled one).
+    `row_pages` gives each row's page when the table runs over several (an unruled one), `row_boxes`
+    each row's first line (an unruled table's; a ruled one's rows have no line of their own here).
     """
     if len(table.rows) < 2:
         return []
@@ -109,6 +112,7 @@ def table_items(
                 applicant=applicant.written,
                 places=applicant.places,
                 list_rule=rule,
+                heading_box=row_boxes[number] if number < len(row_boxes) else None,
             )
         )
     return items
@@ -125,7 +129,7 @@ def _table_at(lines: list[tuple[int, Line]], start: int) -> tuple[UnruledTable |
     if len(columns) < 2:
         return None, start + 1
     rows: list[list[str]] = [_cells(header, columns)]
-    pages = []
+    pages, boxes = [], []
     index = start + 1
     while index < len(lines):
         line = lines[index][1]
@@ -134,6 +138,7 @@ def _table_at(lines: list[tuple[int, Line]], start: int) -> tuple[UnruledTable |
             if cells != rows[0]:  # the header repeated on a new page is no row
                 rows.append(cells)
                 pages.append(line.page)
+                boxes.append(HeadingBox(line.page, line.x0, line.top, line.x1, line.bottom))
         elif not line.stretches and len(rows) > 1 and (column := _column_of(line, columns)) is not None:
             rows[-1][column] = f"{rows[-1][column]}\n{line.text}"  # a wrapped cell
         else:
@@ -143,7 +148,7 @@ def _table_at(lines: list[tuple[int, Line]], start: int) -> tuple[UnruledTable |
         return None, start + 1
     rows_out = tuple(tuple(row) for row in rows)
     table = Table(page=header.page, rows=rows_out, top=header.top, bottom=lines[index - 1][1].bottom)
-    return UnruledTable(table, tuple(pages), range(lines[start][0], lines[index - 1][0] + 1)), index
+    return UnruledTable(table, tuple(pages), range(lines[start][0], lines[index - 1][0] + 1), tuple(boxes)), index
 
 
 def _aligned(line: Line, columns: list[float]) -> bool:

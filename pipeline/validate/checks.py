@@ -4,7 +4,10 @@ A failing row is removed and becomes a Failure(stage=validate, error=<the Valida
 failed>); the rest of its document is kept. A failing documents row drops its whole document.
 The checks: those of the schema (type, not_null, pattern, enum, min, unique), those of the domain
 (declared_count comes from pipeline/segment/applications.py), and no_document; see
-`pipeline.model.kinds.ValidationCheck`. Validating twice adds nothing.
+`pipeline.model.kinds.ValidationCheck`. A row of a side table (application_themes,
+application_municipalities) that fails removes its application. An applicant that names no
+municipality keeps its row, with empty place columns and a warning (`DocumentResult.warnings`).
+Validating twice adds nothing.
 Two results with the same doc_id (same content under two paths) both fail `unique`: the caller
 is expected to process each content once (discover.split_duplicates).
 """
@@ -39,7 +42,7 @@ from pipeline.dataset.tabulate import (
 from pipeline.model.kinds import Stage, ValidationCheck
 from pipeline.model.records import DocumentResult, Failure
 from pipeline.validate.context import ROW_TABLES, ValidationContext
-from pipeline.validate.domain import Rejection, check_domain
+from pipeline.validate.domain import MISSING, Rejection, check_domain, find_place_warnings
 from pipeline.validate.type_checks import find_mistyped
 from schemas import ColumnSpec, TableSpec
 
@@ -242,12 +245,15 @@ def _apply(result: DocumentResult, rejections: list[Rejection], sha_pattern: str
     if dropped_doc:
         return replace(result, document=None, sections=(), applications=(), failures=old + new)
     gone = {(r.table, r.row) for r in rejections}
-    return replace(
+    kept = replace(
         result,
         sections=tuple(s for j, s in enumerate(result.sections) if ("sections", j) not in gone),
         applications=tuple(a for j, a in enumerate(result.applications) if ("applications", j) not in gone),
         failures=old + new,
     )
+    # an applicant that names no municipality keeps its row with empty place columns: a warning, no failure
+    said = tuple(w for w in find_place_warnings(kept) if w not in result.warnings)
+    return replace(kept, warnings=result.warnings + said) if said else kept
 
 
 def _message(result: DocumentResult, r: Rejection) -> str:
@@ -272,7 +278,7 @@ def _message(result: DocumentResult, r: Rejection) -> str:
 
 
 _DETAILS = {
-    ValidationCheck.NOT_NULL: "is missing but the column is required",
+    ValidationCheck.NOT_NULL: MISSING,
     ValidationCheck.PATTERN: "does not match the pattern {spec.pattern}",
     ValidationCheck.ENUM: "is not one of {spec.enum}",
     ValidationCheck.MIN: "is below the minimum {spec.min}",
@@ -294,10 +300,12 @@ def _check_name(pandera_name: str) -> str:
 def _owners(result: DocumentResult, table: str, i: int, n_rows: int) -> list[tuple[int, str, int]]:
     """The removable row behind each of the result's rows in `table` (in result_columns order).
 
-    Theme rows belong to their application: removing the application removes them.
+    Theme and municipality rows belong to their application: removing the application removes them.
     """
     if table == "application_themes":
         return [(i, "applications", k) for k, a in enumerate(result.applications) for _ in a.theme_terms]
+    if table == "application_municipalities":
+        return [(i, "applications", k) for k, a in enumerate(result.applications) for _ in a.municipalities]
     return [(i, table, j) for j in range(n_rows)]
 
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 from schemas import DatasetSchema, load_schema
 
-# Tables whose rows are validated; application_themes rows belong to their application.
-ROW_TABLES = ("documents", "sections", "applications", "application_themes")
+# Tables whose rows are validated; application_themes and application_municipalities rows belong
+# to their application (a bad one removes it).
+ROW_TABLES = ("documents", "sections", "applications", "application_themes", "application_municipalities")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Domain checks: what the schema cannot say about a row (codes and provinces on the question's date,
-the theme vocabulary, item numbers, budgets, dates in the future)."""
+the theme vocabulary, item numbers, budgets, dates in the future, when the place columns may be empty),
+and the warnings validation gives without removing a row."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from pipeline.model.kinds import ValidationCheck
 from pipeline.model.records import DocumentResult
 from pipeline.validate.context import ValidationContext
+
+MISSING = "is missing but the column is required"  # the detail of a not_null failure
 
 
 @dataclass(frozen=True)
@@ -50,18 +53,44 @@ def check_domain(results: Sequence[DocumentResult], context: ValidationContext) 
     return out
 
 
+def find_place_warnings(result: DocumentResult) -> tuple[str, ...]:
+    """A sentence for each application whose applicant names no municipality (an OCMW without a place, a
+    vzw, a province): its place columns stay empty rather than guessed, and a person should know."""
+    doc_id = getattr(result.document, "doc_id", None)
+    return tuple(
+        f"document {doc_id}, application {app.item_number}: the applicant {app.applicant!r} names no municipality;"
+        " its municipality, nis_code and province are left empty"
+        for app in result.applications
+        if app.municipality is None and _names_no_municipality(app)
+    )
+
+
+def _names_no_municipality(app: object) -> bool:
+    """An applicant is written and names no municipality: the one case the place columns may be null."""
+    places, applicant = app.municipalities, app.applicant
+    return isinstance(applicant, str) and bool(applicant.strip()) and isinstance(places, tuple | list) and not places
+
+
 def _check_application(app: object, n: int, date: dt.date | None, max_budget: float | None, nis_pattern: str,
                        context: ValidationContext) -> list[tuple[str, str, object, str]]:
     """(check, column, value, detail) for each domain check the application fails."""
     found = []
-    nis = app.nis_code
-    if isinstance(nis, str) and re.fullmatch(nis_pattern, nis) and date is not None:
+    if not _names_no_municipality(app):  # else a missing municipality is a warning (find_place_warnings)
+        found += [(ValidationCheck.NOT_NULL, column, None, MISSING)
+                  for column in ("municipality", "nis_code") if getattr(app, column) is None]  # fmt: skip
+    places = app.municipalities if isinstance(app.municipalities, tuple | list) else ()
+    # the lead's code and province, then those of every other municipality the applicant names
+    codes = [(app.nis_code, app.province), *((getattr(p, "nis_code", None), getattr(p, "province", None))
+                                              for p in places)]  # fmt: skip
+    for nis, province in [pair for k, pair in enumerate(codes) if pair not in codes[:k]]:
+        if not (isinstance(nis, str) and re.fullmatch(nis_pattern, nis) and date is not None):
+            continue
         if not context.is_valid_code(nis, date):
             detail = f"is not a municipality code on the question date {date}"
             found.append((ValidationCheck.NIS_CODE_KNOWN, "nis_code", nis, detail))
-        elif (expected := context.province_of(nis, date)) != app.province:
+        elif (expected := context.province_of(nis, date)) != province:
             detail = f"is not {expected!r}, the province of NIS code {nis} on {date}"
-            found.append((ValidationCheck.PROVINCE_CONSISTENT, "province", app.province, detail))
+            found.append((ValidationCheck.PROVINCE_CONSISTENT, "province", province, detail))
     terms = tuple(m.theme for m in app.theme_terms) if isinstance(app.theme_terms, tuple) else ()
     for column, themes in (("themes", app.themes), ("theme_terms", terms)):
         if isinstance(themes, tuple | list):

@@ -20,7 +20,13 @@ RESULT = make_result("a", 3, declared=None)
 KEY = CacheKey(RESULT.sha256, "0.1.0+abc", "1.1.0")
 
 
-@pytest.mark.parametrize("result", [RESULT, make_failed("b"), make_result("c", 0, max_budget=None)])
+@pytest.mark.parametrize(
+    "result",
+    [RESULT, make_failed("b"), make_result("c", 0, max_budget=None),
+     replace(RESULT, warnings=("A list on page 2 has 4 items of which 3 name an applicant and a title.",),
+             applications=(replace(RESULT.applications[0], municipality=None, nis_code=None, province=None,
+                                   applicant="vzw De Schakel", municipalities=(), heading_box=None),))],
+)  # fmt: skip
 def test_round_trip(tmp_path: Path, result: DocumentResult) -> None:
     key = replace(KEY, sha256=result.sha256)
     store_cached(tmp_path, key, result)

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.dataset.diff import diff_snapshots, format_diff, resolve_snapshot
 from pipeline.dataset.write import publish_snapshot
-from pipeline.model.records import DocumentResult, FieldChange
+from pipeline.model.records import ApplicationPlace, DocumentResult, FieldChange
 from schemas import load_schema
 from tests.builders import make_failed, make_result, source_of
 
@@ -73,6 +73,21 @@ def test_format_diff(snapshots: tuple[Path, Path]) -> None:
         in text
     )
     assert f"  + {make_result('c').document.doc_id}  c.pdf | Wijkverbeteringscontracten - c" in text
+
+
+def test_a_municipality_added_to_an_applicant_is_a_row_of_its_own(tmp_path: Path) -> None:
+    a = OLD[0]
+    app = a.applications[0]
+    second = ApplicationPlace(2, "Gent", "44021", "Oost-Vlaanderen", "Ledeberg", "GENT")
+    joined = replace(app, applicant="BRUGGE EN GENT", municipalities=(*app.municipalities, second))
+    new = (replace(a, applications=(joined, *a.applications[1:])), OLD[1])
+    diff = diff_snapshots(publish(OLD, tmp_path), publish(new, tmp_path, code="0.1.0+new"))
+    tables = {t.table: t for t in diff.tables}
+    (added,) = tables["application_municipalities"].added
+    assert (added.key, added.label) == ((a.document.doc_id, 1, 2), "Gent")
+    (changed,) = tables["applications"].changed
+    assert changed.changes == (FieldChange("applicant", "ANTWERPEN", "BRUGGE EN GENT"),)
+    assert "application_municipalities: 1 added, 0 removed, 0 changed" in format_diff(diff)
 
 
 def test_identical_snapshots(tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.dataset.tabulate import build_table, result_columns, tabulate_results, to_frame
+from pipeline.model.kinds import ListRule
+from pipeline.model.records import ApplicationPlace, HeadingBox
 from schemas import arrow_schema, load_schema
 from tests.builders import make_failed, make_result
 
@@ -31,6 +33,7 @@ def test_every_schema_table_with_its_arrow_schema() -> None:
         ("sections", 4),
         ("applications", 5),
         ("application_themes", 10),
+        ("application_municipalities", 5),
         ("failures", 1),
     ],
 )
@@ -65,6 +68,39 @@ def test_theme_rows_come_from_theme_terms() -> None:
     }
 
 
+def test_municipality_rows_are_the_applicants_places_lead_first() -> None:
+    result = make_result("a", 1)
+    places = (
+        ApplicationPlace(1, "Herentals", "13011", "Antwerpen", None, "HERENTALS"),
+        ApplicationPlace(2, "Grobbendonk", "13010", "Antwerpen", None, "GROBBENDONK"),
+        ApplicationPlace(3, "Olen", "13029", "Antwerpen", "Achter-Olen", "OLEN"),
+    )
+    app = replace(result.applications[0], municipality="Herentals", nis_code="13011", province="Antwerpen",
+                  applicant="HERENTALS, GROBBENDONK EN OLEN", municipalities=places)
+    table = tabulate_results([replace(result, applications=(app,))], SCHEMA)["application_municipalities"]
+    assert table.to_pylist() == [
+        {"doc_id": result.document.doc_id, "item_number": 1, "position": p.position, "municipality": p.municipality,
+         "nis_code": p.nis_code, "province": p.province, "sub_municipality": p.sub_municipality}
+        for p in places
+    ]
+
+
+@pytest.mark.parametrize(
+    ("box", "expected"),
+    [
+        (HeadingBox(2, 56.5, 101.25, 310.0, 112.75), (2, 56.5, 101.25, 310.0, 112.75)),
+        (None, (None,) * 5),  # a table row: no heading line of its own
+    ],
+)
+def test_heading_columns_come_from_the_heading_box(box: HeadingBox | None, expected: tuple) -> None:
+    result = make_result("a", 1)
+    app = replace(result.applications[0], heading_box=box, list_rule=ListRule.TABLE_RULED)
+    row = tabulate_results([replace(result, applications=(app,))], SCHEMA)["applications"].to_pylist()[0]
+    columns = ("heading_page", "heading_x0", "heading_top", "heading_x1", "heading_bottom")
+    assert tuple(row[c] for c in columns) == expected
+    assert (row["applicant"], row["list_rule"]) == ("ANTWERPEN", "table-ruled")
+
+
 @pytest.mark.parametrize("name", list(SCHEMA.tables))
 def test_columns_hold_each_results_rows_in_turn(name: str) -> None:
     spec = SCHEMA.tables[name]
@@ -77,8 +113,8 @@ def test_columns_hold_each_results_rows_in_turn(name: str) -> None:
 
 def test_null_in_required_column_is_refused() -> None:
     result = make_result("a", 1)
-    bad = replace(result, applications=(replace(result.applications[0], municipality=None),))
-    with pytest.raises(ValueError, match="municipality"):
+    bad = replace(result, applications=(replace(result.applications[0], title=None),))
+    with pytest.raises(ValueError, match="title"):
         tabulate_results([bad], SCHEMA)
 
 

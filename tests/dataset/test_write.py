@@ -70,6 +70,15 @@ def test_same_results_same_id_and_bytes(tmp_path: Path) -> None:
     assert file_hashes(Path(again.path)) == one  # same engine too: even the manifest is identical
 
 
+def test_the_manifest_lists_the_documents_warnings_only_when_there_are_any(tmp_path: Path) -> None:
+    plain = json.loads((Path(publish(RESULTS, tmp_path / "plain").path) / "manifest.json").read_text())
+    assert "warnings" not in plain  # a snapshot without warnings keeps the manifest it always had
+    said = (replace(RESULTS[1], warnings=("two", "one")), replace(RESULTS[0], warnings=("first",)), RESULTS[2])
+    manifest = json.loads((Path(publish(said, tmp_path / "said").path) / "manifest.json").read_text())
+    assert manifest["warnings"] == [["a.pdf", "first"], ["b.pdf", "two"], ["b.pdf", "one"]]  # a document's in order
+    assert manifest["snapshot_id"] == plain["snapshot_id"]  # they are no part of the id
+
+
 def test_republish_is_a_no_op(tmp_path: Path) -> None:
     info = publish(RESULTS, tmp_path)
     before = {p: p.stat().st_mtime_ns for p in Path(info.path).iterdir()}
@@ -85,6 +94,7 @@ def test_republish_is_a_no_op(tmp_path: Path) -> None:
             ("sections", 4),
             ("applications", 8),
             ("application_themes", 16),
+            ("application_municipalities", 8),
             ("failures", 1),
         )
     )

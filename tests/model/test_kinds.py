@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.dataset.cache import CacheKey, load_cached, store_cached
 from pipeline.dataset.tabulate import tabulate_results
-from pipeline.model.kinds import DocType, FailureKind, SectionKind, Stage, Status, ValidationCheck
+from pipeline.model.kinds import DocType, FailureKind, ListRule, SectionKind, Stage, Status, ValidationCheck
 from pipeline.model.records import DocumentResult
 from pipeline.validate.checks import ValidationContext, validate_results
 from schemas import SCHEMA_FILE, load_schema
@@ -25,6 +25,7 @@ CLASSES: dict[str, type[StrEnum]] = {
     "section_kind": SectionKind,
     "status": Status,
     "doc_type": DocType,
+    "list_rule": ListRule,
 }
 
 

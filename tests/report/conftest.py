@@ -26,10 +26,13 @@ HOSTILE_PDF_NAME = "evil \"<b>\u202e & 'co'.pdf"
 
 
 def hostile_results() -> tuple[DocumentResult, ...]:
-    """Two documents, one from a file with a hostile name and with a hostile application title, and a failure."""
+    """Two documents, one from a file with a hostile name and with a hostile application title, applicant and
+    warning, and a failure."""
     evil = make_result(HOSTILE_NAME, 2)
-    apps = (replace(evil.applications[0], title=HOSTILE_TITLE, themes=(), theme_terms=()), *evil.applications[1:])
-    evil = replace(evil, applications=apps, document=replace(evil.document, title=HOSTILE_TITLE))
+    apps = (replace(evil.applications[0], title=HOSTILE_TITLE, themes=(), theme_terms=(), applicant=HOSTILE_TITLE),
+            *evil.applications[1:])  # fmt: skip
+    evil = replace(evil, applications=apps, document=replace(evil.document, title=HOSTILE_TITLE),
+                   warnings=(f"{HOSTILE_TITLE} in a warning",))  # fmt: skip
     failed = make_failed("broken")
     failure = replace(failed.failures[0], message=f"{HOSTILE_TITLE} in broken.pdf")
     return make_result("a", 3), evil, replace(failed, failures=(failure,))

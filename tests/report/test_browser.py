@@ -123,18 +123,18 @@ def test_the_filter_hides_rows_that_do_not_match(page: webdriver.Chrome, real_sn
 def test_clicking_a_header_sorts(page: webdriver.Chrome) -> None:
     header = page.find_element(By.XPATH, "//table[@id='applications-table']//th[normalize-space()='budget']")
     header.click()
-    ascending = column_sort_values(page, 10)
+    ascending = column_sort_values(page, 11)
     numbers = [float(v) for v in ascending if v]
     assert numbers == sorted(numbers) and len(numbers) > 1
     assert all(ascending[: len(numbers)])  # rows without a budget, if any, come last
     assert header.get_attribute("aria-sort") == "ascending"
     header.click()
-    descending = [float(v) for v in column_sort_values(page, 10) if v]
+    descending = [float(v) for v in column_sort_values(page, 11) if v]
     assert descending == sorted(numbers, reverse=True) and header.get_attribute("aria-sort") == "descending"
     town = page.find_element(By.XPATH, "//table[@id='applications-table']//th[normalize-space()='municipality']")
     town.click()
     towns = page.execute_script(
-        "return Array.from(document.querySelectorAll('#applications-table tbody tr'), r => r.cells[2].textContent)")
+        "return Array.from(document.querySelectorAll('#applications-table tbody tr'), r => r.cells[3].textContent)")
     assert towns[0] == min(towns, key=str.casefold) and towns[-1] == max(towns, key=str.casefold)
     assert header.get_attribute("aria-sort") is None  # one sorted column at a time
 

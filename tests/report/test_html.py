@@ -81,6 +81,9 @@ def test_hostile_texts_are_text(hostile_out: Path) -> None:
     assert page.cells["title"].count(HOSTILE_TITLE) == 2
     assert any(cell.startswith(HOSTILE_TITLE) for cell in page.cells["message"])
     assert f"{HOSTILE_NAME}.pdf" in page.cells[""]
+    assert HOSTILE_TITLE in page.cells[""]  # the applicant's cell
+    warnings = re.search(r'<ul id="warnings-list">(.*?)</ul>', html, re.S).group(1)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in warnings and "<script" not in warnings
     assert len(page.scripts) == 1 and not [t for t, _ in page.tags if t in {"img", "b"}]
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "\u202e" in html  # shown, not dropped; the style isolates each cell's direction

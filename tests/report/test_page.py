@@ -21,8 +21,8 @@ def test_the_page_holds_the_snapshot_its_rows_and_its_failures(hostile_out: Path
     page = build_page(latest_folder(hostile_out))
     facts = page.facts
     assert facts.snapshot_id == read_latest(hostile_out) and facts.code_version == "0.1.0+test"
-    assert dict(facts.counts) == {"application_themes": 8, "applications": 5, "documents": 2, "failures": 1,
-                                  "sections": 4}
+    assert dict(facts.counts) == {"application_themes": 8, "applications": 5, "application_municipalities": 5,
+                                  "documents": 2, "failures": 1, "sections": 4}
     assert [i.link.path for i in facts.inputs] == ["a.pdf", "broken.pdf", f"{HOSTILE_NAME}.pdf"]
     assert facts.question_dates == "2021-10-01 to 2021-10-01"
     evil = next(a for a in page.applications if a.title == HOSTILE_TITLE)

@@ -113,3 +113,25 @@ def test_conflicts_and_warnings_reach_the_summary_and_its_json() -> None:
     assert record["warnings"] == ["b.pdf: b.json: broken"]
     assert "conflicts    1" in format_summary(summary) and "warnings     1" in format_summary(summary)
     assert format_conflicts(summary.conflicts) == "  a.pdf: questioner: PDF 'Chris Janssens', Parliament 'Jan Peumans'"
+
+
+def test_document_warnings_reach_the_summary_beside_the_sidecars_carried_ones_included() -> None:
+    from dataclasses import replace
+
+    from pipeline.model.records import CarryPlan
+    from pipeline.runtime.report import summary_record
+
+    ambiguous = "A list on page 2 has 4 items of which 3 name an applicant and a title: the others were left out."
+    results = (replace(_document("b.pdf"), warnings=(ambiguous,)), _document("a.pdf"))
+    carried = CarryPlan("/out/snapshots/old", (_source("c.pdf"),), (("c.pdf", "e"),), (("c.pdf", 1),), (), 0, 0,
+                        warnings=(("c.pdf", "document e, application 3: the applicant 'vzw X' names no municipality"),))
+    found = Discovery(sources=tuple(_source(p) for p in ("a.pdf", "b.pdf", "c.pdf")), problems=(),
+                      warnings=("a.pdf: a.json: broken",))  # fmt: skip
+    summary = summarize_run(found, results, 2, 0, INFO, carried)
+    assert summary.warnings == (
+        "a.pdf: a.json: broken",
+        f"b.pdf: {ambiguous}",
+        "c.pdf: document e, application 3: the applicant 'vzw X' names no municipality",
+    )
+    assert summary_record(summary)["warnings"] == list(summary.warnings)
+    assert "warnings     3" in format_summary(summary)

@@ -79,6 +79,9 @@ def test_columns_by_alignment_over_pages_with_a_wrapped_cell_and_a_total() -> No
         ("Lier", "Lisp: een speelbos", 75000.0, 2),
     ]
     assert {(i.list_rule, i.status) for i in items} == {(ListRule.TABLE_UNRULED, Status.ACCEPTED)}
+    # each row's heading line is its first line: page and box (a wrapped cell's line is no row)
+    assert [(i.heading_box.page, i.heading_box.x0, i.heading_box.x1) for i in items] == [
+        (1, 70.0, 520.0), (1, 70.0, 520.0), (2, 70.0, 520.0), (2, 70.0, 520.0)]  # fmt: skip
 
 
 def test_running_text_and_short_runs_are_no_table() -> None:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.dataset.tabulate import tabulate_results
-from pipeline.model.records import DocumentResult
+from pipeline.model.records import ApplicationPlace, DocumentResult, HeadingBox
 from pipeline.validate.checks import (
     ValidationContext,
     prepare_validator,
@@ -35,6 +35,7 @@ def test_valid_results_pass_unchanged() -> None:
     assert validate_results(results, CONTEXT) == results
 
 
+_LEAD = make_result("a", 4).applications[1].municipalities[0]  # application 2's (of 3 or 4): Gent
 # (changes to application 2 of 4, expected check, column, shown value)
 ROW_CASES = [
     ({"nis_code": "99999"}, "nis_code_known", "nis_code", "'99999'"),
@@ -55,6 +56,14 @@ ROW_CASES = [
     ({"page_start": "1"}, "type", "page_start", "'1'"),
     ({"municipality": ("Gent",)}, "type", "municipality", "['Gent']"),
     ({"budget_eur": -(2**60)}, "type", "budget_eur", str(-(2**60))),
+    ({"applicant": None}, "not_null", "applicant", "None"),
+    ({"list_rule": "bullet-star"}, "enum", "list_rule", "'bullet-star'"),
+    ({"heading_box": HeadingBox(0, 56.7, 100.0, 300.0, 112.0)}, "min", "heading_page", "0"),
+    # a municipality after the lead with a code unknown on the question date, or another province
+    ({"municipalities": (_LEAD, ApplicationPlace(2, "Elders", "99999", None, None, "ELDERS"))}, "nis_code_known",
+     "nis_code", "'99999'"),
+    ({"municipalities": (_LEAD, ApplicationPlace(2, "Brugge", "31005", "Limburg", None, "BRUGGE"))},
+     "province_consistent", "province", "'Limburg'"),
 ]
 
 
@@ -78,6 +87,44 @@ def test_failing_application_is_removed_and_reported(
         f"value {shown}",
     ):
         assert part in failure.message
+
+
+def test_an_applicant_that_names_no_municipality_keeps_its_row_with_a_warning() -> None:
+    result = with_app(make_result("a", 3), 1, applicant="vzw De Schakel", municipality=None, nis_code=None,
+                      province=None, municipalities=())  # fmt: skip
+    validated = validate_tables([result], CONTEXT)
+    (checked,) = validated.results
+    assert (checked.applications, checked.failures) == (result.applications, ())
+    (warning,) = checked.warnings
+    for part in (result.document.doc_id, "application 2", "'vzw De Schakel'", "names no municipality"):
+        assert part in warning
+    row = validated.tables["applications"].to_pylist()[1]
+    assert (row["applicant"], row["municipality"], row["nis_code"], row["province"]) == ("vzw De Schakel", None,
+                                                                                      None, None)  # fmt: skip
+    assert [r["item_number"] for r in validated.tables["application_municipalities"].to_pylist()] == [1, 3]
+    assert validate_results([checked], CONTEXT) == (checked,)  # validating twice adds no second warning
+
+
+_NO_PLACE = {"municipality": None, "nis_code": None, "province": None}
+_UNRESOLVED = ApplicationPlace(1, None, None, None, None, "NERGENSHUIZEN")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {**_NO_PLACE, "municipalities": (_UNRESOLVED,)},  # the lead named, not resolved
+        {"municipalities": (_LEAD, replace(_UNRESOLVED, position=2))},  # the second named, not resolved
+        {**_NO_PLACE, "applicant": "", "municipalities": ()},  # no applicant at all
+    ],
+    ids=["lead-unresolved", "second-unresolved", "no-applicant"],
+)
+def test_a_missing_municipality_is_a_failure_unless_the_applicant_names_none(changes: dict) -> None:
+    result = with_app(make_result("a", 3), 1, **changes)
+    (validated,) = validate_results([result], CONTEXT)
+    assert validated.applications == result.applications[::2] and validated.warnings == ()
+    shown = {(f.error, f.message.split(": column ")[1].split(" value")[0]) for f in validated.failures}
+    assert {("not_null", "municipality"), ("not_null", "nis_code")} <= shown
+    assert all("application 2" in f.message and "is missing" in f.message for f in validated.failures)
 
 
 def test_theme_outside_vocabulary_in_theme_terms() -> None:

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.storage import fsync_path
+
 STATE_NAME = "state.json"
 LOCK_NAME = ".fetch.lock"
 # Content-Type -> extension; the type is never guessed from the URL (spec: section 3).
@@ -58,7 +60,7 @@ def part_path(folder: Path, stem: str) -> Path:
 def commit_file(part: Path, target: Path) -> None:
     """Rename a finished, fsynced part file to its final name, and make the rename durable."""
     os.replace(part, target)
-    _sync_dir(target.parent)
+    fsync_path(target.parent)
 
 
 def write_json(path: Path, record: Mapping[str, object]) -> None:
@@ -124,13 +126,5 @@ def hold_fetch_lock(vlpar_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             raise FetchLocked(f"another parlq fetch is writing into {vlpar_dir}; wait for it to finish.") from None
         yield
-    finally:
-        os.close(fd)
-
-
-def _sync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
     finally:
         os.close(fd)
