@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -23,6 +24,7 @@ from pipeline.report.page import build_page
 from pipeline.storage import is_url
 
 REPORT = "report.html"
+_HEAD_BYTES = 4096  # the page's <head> up to its key
 TEMPLATE = "report.html.j2"
 SCRIPT = "report.js"
 STYLE = "report.css"
@@ -42,16 +44,25 @@ def render_report(folder: Path, previous: Path | None = None, sources: str | Non
         style=Markup(_source(environment, STYLE)),
         script=Markup(script),
         script_hash=f"sha256-{digest}",
+        report_key=report_key(folder, previous, sources),
     )
 
 
+def report_key(folder: Path, previous: Path | None, sources: str | None) -> str:
+    """What a report's content depends on: the snapshot, the one before it, the link to the sources, and
+    the report's own code and templates. A page carries its key, so a run can tell that it is up to date."""
+    inputs = "\n".join((Path(folder).name, Path(previous).name if previous else "", sources or "", _code_digest()))
+    return hashlib.sha256(inputs.encode("utf-8")).hexdigest()[:32]
+
+
 def write_report(out_dir: Path, snapshot: str | None = None, *, sources: Path | None = None,
-                 target: Path | None = None) -> Path:
+                 target: Path | None = None, reuse: bool = False) -> Path:
     """Write the report of a snapshot of OUT_DIR (an id, an id's prefix, or None: LATEST) to `target`.
 
     `target` defaults to OUT_DIR/report.html; it is replaced in one rename. `sources`: the local
-    SOURCE_DIR the snapshot was made from, to link each row to its PDF. Raises FileNotFoundError
-    (no such snapshot or folder) and ValueError (an ambiguous id).
+    SOURCE_DIR the snapshot was made from, to link each row to its PDF. `reuse`: leave `target` as
+    it is when it already is this report (its key: `report_key`). Raises FileNotFoundError (no
+    such snapshot or folder) and ValueError (an ambiguous id).
     """
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
@@ -65,7 +76,10 @@ def write_report(out_dir: Path, snapshot: str | None = None, *, sources: Path | 
     relative = None
     if sources is not None:
         relative = Path(os.path.relpath(Path(sources).resolve(), target.parent.resolve())).as_posix()
-    html = render_report(folder, find_previous(out_dir, folder), relative)
+    previous = find_previous(out_dir, folder)
+    if reuse and _carries_key(target, report_key(folder, previous, relative)):
+        return target  # a run that found nothing new: rendering the same page again costs seconds
+    html = render_report(folder, previous, relative)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
         tmp.write_text(html, encoding="utf-8")
@@ -86,7 +100,7 @@ def write_run_report(out_dir: str, sources: str | None) -> Path | None:
     sync_current(Path(out_dir))
     if read_latest(out_dir) is None:
         return None
-    return write_report(Path(out_dir), sources=Path(sources) if sources else None)
+    return write_report(Path(out_dir), sources=Path(sources) if sources else None, reuse=True)
 
 
 def find_previous(out_dir: Path, folder: Path) -> Path | None:
@@ -116,3 +130,23 @@ def _environment() -> jinja2.Environment:
 
 def _source(environment: jinja2.Environment, name: str) -> str:
     return environment.loader.get_source(environment, name)[0]
+
+
+@cache
+def _code_digest() -> str:
+    # the report package's code and templates: a new version of them makes every report again
+    package = Path(__file__).parent
+    files = sorted([*package.glob("*.py"), *(package / "templates").iterdir()])
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode("utf-8") + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def _carries_key(page: Path, key: str) -> bool:
+    try:
+        with page.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+    except OSError:
+        return False
+    return f'<meta name="parlq-report" content="{key}">'.encode("ascii") in head

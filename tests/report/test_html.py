@@ -150,3 +150,21 @@ def test_the_run_s_report_puts_current_on_latest(hostile_out: Path, tmp_path: Pa
     assert write_run_report("memory://bucket/out", None) is None
     (hostile_out / LATEST).unlink()
     assert write_run_report(str(hostile_out), None) is None
+
+
+def test_a_run_that_changes_nothing_keeps_the_report_it_finds(tmp_path: Path) -> None:
+    out, sources = tmp_path / "out", tmp_path / "src"
+    sources.mkdir()
+    first = publish(RESULTS[:1], out)
+    made = write_run_report(str(out), str(sources))
+    inode = made.stat().st_ino  # a page written again is a new file (written, then renamed over it)
+    again = write_run_report(str(out), str(sources))  # nothing new: the same page, not written again
+    assert again == made and made.stat().st_ino == inode
+    write_run_report(str(out), None)  # another link to the sources: another page
+    assert made.stat().st_ino != inode
+    second = publish(RESULTS, out)
+    write_run_report(str(out), None)
+    assert second.snapshot_id in made.read_text(encoding="utf-8")
+    write_report(out, first.snapshot_id)  # `parlq report --snapshot`: report.html shows the older one now
+    write_run_report(str(out), None)  # so the next run writes LATEST's page again
+    assert f"parlq snapshot {second.snapshot_id}" in made.read_text(encoding="utf-8")
