@@ -132,7 +132,9 @@ def test_served_fetch_and_run_fetches_daily_under_the_run_lock(
     options = ("--fetch", "--since", "2021-09-01", "--api-base", imitation.base)
     try:
         with _serving(source, out, "parlq-fetch", server, environment, tmp_path / "serve.log", *options):
-            deployment = httpx.get(f"{server}/deployments/name/fetch-and-run/parlq-fetch").json()
+            url = f"{server}/deployments/name/fetch-and-run/parlq-fetch"
+            _wait(lambda: _answers(url), 120, "the fetch-and-run deployment")  # served after parlq-batch's
+            deployment = httpx.get(url).json()
             assert [s["schedule"]["cron"] for s in deployment["schedules"]] == [DAILY]
             assert deployment["parameters"]["first_since"] == "2021-09-01"
             with hold_lock(out):  # the fetch waits for the run lock too: nothing is fetched meanwhile

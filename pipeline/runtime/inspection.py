@@ -19,6 +19,7 @@ from pipeline.extract.resources import Resources, build_resources
 from pipeline.model.document import ParsedDocument, Section
 from pipeline.model.records import Application, DocumentResult, SourceFile
 from pipeline.read.config import Engine, ReadConfig
+from pipeline.runtime.limits import Limits, check_size, failure_result
 from pipeline.runtime.process import ProcessConfig, sha256_of, trace_document
 from pipeline.segment.applications import Segmentation
 from pipeline.segment.lists import FoundList
@@ -44,16 +45,23 @@ class Inspection:
         return bool(self.result.failures)
 
 
-def inspect_pdf(path: Path, engine: Engine = Engine.PDFIUM, resources: Resources | None = None) -> Inspection:
+def inspect_pdf(
+    path: Path, engine: Engine = Engine.PDFIUM, resources: Resources | None = None, limits: Limits | None = None
+) -> Inspection:
     """Run one local PDF through the document steps and validation; nothing is written.
 
     Raises OSError when the file cannot be read. A PDF parlq cannot read is no error here: its
-    failure is in the result, as a run would record it.
+    failure is in the result, as a run would record it; so is a file over `limits`' size, which is
+    not read. (The steps run in this process: a run's per-document time and memory limits, which
+    hold in its worker processes, do not apply.)
     """
     from pipeline.runtime.run import prepare_in_background
     from pipeline.validate.checks import validate_results
 
     path = Path(path)
+    unread = SourceFile(path.name, str(path.resolve()), "", path.stat().st_size)
+    if (refused := check_size(unread, unread.size, limits or Limits())) is not None:
+        return Inspection(unread, failure_result(unread, refused), None, None, (), ())
     data = path.read_bytes()
     source = SourceFile(path.name, str(path.resolve()), sha256_of(data), len(data))
     source, said = attach_sidecar(source, path, frozenset(os.listdir(path.parent)))

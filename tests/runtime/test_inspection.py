@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract.resources import Resources
+from pipeline.model.kinds import FailureKind
 from pipeline.runtime.batch import process_resources
 from pipeline.runtime.inspection import format_inspection, inspect_pdf, inspection_record
+from pipeline.runtime.limits import Limits
 from tests.fixtures.ambiguous import LIST_WARNING, NO_MUNICIPALITY, render_ambiguous
 
 SEED = "seed_wijkverbeteringscontracten"
@@ -81,3 +83,10 @@ def test_a_broken_pdf_is_its_failure_not_an_exception(
         record = inspection_record(inspection)
         assert inspection.failed and record["failures"][0]["error"] == bad_input_errors[name], name
         assert record["lists"] == [] and (record["document"] is None) == (inspection.parsed is None)
+
+
+def test_a_file_over_the_size_limit_is_not_read(fixture_pdfs: dict[str, Path], resources: Resources) -> None:
+    path = next(iter(fixture_pdfs.values()))
+    inspection = inspect_pdf(path, resources=resources, limits=Limits(max_file_bytes=1))
+    (failure,) = inspection.result.failures
+    assert inspection.failed and failure.error == FailureKind.TOO_LARGE and inspection.parsed is None

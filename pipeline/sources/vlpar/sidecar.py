@@ -61,7 +61,7 @@ def read_sidecar(record: object, file_name: str, shown: str) -> tuple[SourceMeta
             return None
         try:
             return read(value)
-        except _Bad:
+        except (ValueError, TypeError):  # _Bad, and whatever a reader did not foresee: a warning, never a crash
             warnings.append(f"{shown}: {field} {_short(value)} is not usable; its column is null.")
             return None
 
@@ -180,8 +180,9 @@ def _date_of(value: object) -> dt.date:
 
 
 def _number_of(value: object) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    # isdigit() also holds for "²" and for digits of other scripts, which int() refuses or reads as others
+    if isinstance(value, str) and (text := value.strip()).isascii() and text.isdigit() and len(text) <= 6:
+        value = int(text)
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 1_000_000:
         return value
     raise _Bad

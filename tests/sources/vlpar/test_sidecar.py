@@ -60,6 +60,9 @@ def test_a_complete_sidecar_gives_every_field() -> None:
         ({"procedureverloop": [{"status": "Tijdig beantwoord", "datum": 20211028}]}, "procedureverloop"),
         ({"vraagnummer": "twaalf"}, "vraagnummer"),
         ({"vraagnummer": True}, "vraagnummer"),
+        ({"vraagnummer": "²"}, "vraagnummer"),  # a digit to str.isdigit, not to int()
+        ({"vraagnummer": "１２"}, "vraagnummer"),  # digits of another script
+        ({"vraagnummer": "1" * 5000}, "vraagnummer"),  # over int()'s digit limit
         ({"vraagsteller": ["Chris", "Janssens"]}, "vraagsteller"),
         ({"minister": {"naam": 7}}, "minister"),
     ],
@@ -131,7 +134,8 @@ def test_the_digest_follows_the_joined_values_not_the_times() -> None:
 
 
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+    | st.text(alphabet="0123456789²³¹١٢３", max_size=8),  # digits to str.isdigit that int() may refuse
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=12,
 )
