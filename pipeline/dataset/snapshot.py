@@ -58,9 +58,13 @@ def list_run_outcomes(results: Sequence[DocumentResult]) -> list[list[str]]:
                   for result in results for f in result.failures if f.error in RUN_OUTCOMES)
 
 
-def list_warnings(results: Sequence[DocumentResult]) -> list[list[str]]:
-    """[path, warning] of each result's warnings, by path (a document's in its order): the manifest's `warnings`."""
-    return [[r.source_file, w] for r in sorted(results, key=lambda r: r.source_file) for w in r.warnings]
+def list_warnings(
+    results: Sequence[DocumentResult], carried: Sequence[tuple[str, str]] = ()
+) -> tuple[tuple[str, str], ...]:
+    """(path, warning) of a snapshot's documents, the `carried` ones' included, by path (a document's in its
+    order): the manifest's `warnings`, and those of the run's summary."""
+    said = [*carried, *((r.source_file, w) for r in results for w in r.warnings)]
+    return tuple(sorted(said, key=lambda pair: pair[0]))
 
 
 def manifest_warnings(manifest: Mapping[str, object]) -> tuple[tuple[str, str], ...]:

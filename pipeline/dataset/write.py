@@ -131,8 +131,7 @@ def publish_snapshot(
                        for f in sorted(inputs, key=lambda f: f.path)],
             **({"run_outcomes": outcomes} if outcomes else {}),
         }
-        carried_warnings = [[path, warning] for path, warning in carried.warnings] if carried else []
-        warnings = sorted(carried_warnings + list_warnings(results), key=lambda entry: entry[0])
+        warnings = [list(pair) for pair in list_warnings(results, carried.warnings if carried else ())]
         if warnings:  # absent otherwise: a snapshot without warnings keeps the manifest it always had
             head["warnings"] = warnings
         made = dict(tables) if tables is not None else tabulate_results(results, schema)

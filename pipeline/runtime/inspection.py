@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pipeline.discover.fetched import attach_sidecar
@@ -182,7 +182,6 @@ def _list(found: FoundList, by_number: dict[int, Application], kept: set[int]) -
 def _item(number: int, printed: int | None, app: Application | None, kept: bool) -> Record:
     if app is None:  # extraction failed: the items have no application
         return {"item_number": number, "printed_number": printed, "written": False}
-    box = app.heading_box
     return {
         "item_number": number,
         "printed_number": printed,
@@ -192,15 +191,12 @@ def _item(number: int, printed: int | None, app: Application | None, kept: bool)
         "status": str(app.status),
         "budget_eur": app.budget_eur,
         "list_rule": str(app.list_rule),
-        "heading": None if box is None else {"page": box.page, "x0": box.x0, "top": box.top, "x1": box.x1,
-                                             "bottom": box.bottom},  # fmt: skip
+        "heading": None if app.heading_box is None else asdict(app.heading_box),
         "municipality": app.municipality,
         "nis_code": app.nis_code,
         "province": app.province,
         "sub_municipality": app.sub_municipality,
-        "places": [{"position": p.position, "written": p.written, "municipality": p.municipality,
-                    "nis_code": p.nis_code, "province": p.province, "sub_municipality": p.sub_municipality}
-                   for p in app.municipalities],  # fmt: skip
+        "places": [asdict(place) for place in app.municipalities],
         "neighbourhoods": list(app.neighbourhoods),
         "themes": list(app.themes),
         "written": kept,  # False: validation left it out (see the failures)

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, fields
 
+from pipeline.dataset.snapshot import list_warnings
 from pipeline.discover.sources import Discovery, input_files
 from pipeline.model.kinds import FailureKind
 from pipeline.model.records import (
@@ -82,8 +83,7 @@ def summarize_run(
     failures = [*(carried.failures if carried else ()), *(f for r in results for f in r.failures)]
     conflicts = sorted((c for r in results for c in r.conflicts), key=lambda c: (c.source_file, c.field))
     # the documents' warnings (ambiguous lists, applicants without a municipality), carried ones included
-    said = sorted([*(carried.warnings if carried else ()), *((r.source_file, w) for r in results for w in r.warnings)],
-                  key=lambda pair: pair[0])  # fmt: skip
+    said = list_warnings(results, carried.warnings if carried else ())
     return RunSummary(
         inputs=len(discovery.sources) + len(discovery.problems),
         documents=documents,

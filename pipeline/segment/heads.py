@@ -175,10 +175,9 @@ def _trailing_head(head: str, is_place: PlaceTest, budget: float | None) -> Head
 
 
 def _is_province(text: str) -> bool:
-    words = text.casefold().split()
-    if words[:1] == ["provincie"]:
-        words = words[1:]
-    return " ".join(words) in _PROVINCES and not text.casefold().startswith("provincie")
+    # a bare province name ("Limburg"); "Provincie Limburg" is a body that can apply
+    folded = text.casefold()
+    return not folded.startswith("provincie") and " ".join(folded.split()) in _PROVINCES
 
 
 def _has_name(text: str) -> bool:
