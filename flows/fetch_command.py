@@ -12,13 +12,14 @@ import logging
 import os
 import time
 from dataclasses import asdict
-from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows.terminal import EXIT_FAILURES, EXIT_OK, print_json, report_fatal, say
 from pipeline.sources.vlpar.config import DEFAULT_API_BASE, MIB, FetchConfig
-from pipeline.sources.vlpar.fetch import FetchSummary, MissingSince, fetch_window, plan_window
-from pipeline.sources.vlpar.files import FetchLocked
+
+if TYPE_CHECKING:
+    from pipeline.sources.vlpar.fetch import FetchSummary
 
 API_BASE_VARIABLE = "PARLQ_API_BASE"
 CONTACT_VARIABLE = "PARLQ_CONTACT"
@@ -26,6 +27,10 @@ CONTACT_VARIABLE = "PARLQ_CONTACT"
 
 def fetch_sources(args: argparse.Namespace) -> int:
     """Fetch the window the arguments (or the last fetch's state) name; exit 0, 1 (failures) or 2."""
+    # the HTTP client (requests) only for this command: every other command starts without it
+    from pipeline.sources.vlpar.fetch import MissingSince, fetch_window, plan_window
+    from pipeline.sources.vlpar.files import FetchLocked
+
     started = time.perf_counter()
     try:
         config = FetchConfig(
@@ -74,6 +79,8 @@ def parse_date(text: str) -> dt.date:
 
 def parlq_version() -> str:
     """parlq's installed version, for the User-Agent."""
+    from importlib import metadata
+
     try:
         return metadata.version("parlq")
     except metadata.PackageNotFoundError:

@@ -74,10 +74,10 @@ def run_into_out_dir(args: argparse.Namespace, source: str, limits: Limits, star
     from pipeline.storage import is_url
 
     as_flow = bool(args.prefect or args.dask or os.environ.get("PREFECT_API_URL"))
-    if not as_flow and not args.dask:
-        from pipeline.runtime.batch import warm_up_workers
+    if not args.dask:  # a cluster's workers build their own
+        from pipeline.runtime.workers import warm_up_workers
 
-        warm_up_workers()  # the workers build spaCy while this process imports the rest
+        warm_up_workers()  # the workers build spaCy while this process imports the rest (and Prefect)
     run = run_flow if as_flow else run_here
     log_name = PREFECT_LOG if as_flow else RUN_LOG
     if is_url(args.out):

@@ -106,3 +106,12 @@ def test_run_settings_point_this_process_and_its_children_at_the_api(monkeypatch
         assert str(get_current_settings().api.url) == "http://127.0.0.1:9/api"
         assert get_current_settings().flows.heartbeat_frequency is None
     assert "PREFECT_API_URL" not in os.environ
+
+
+def test_the_command_line_starts_without_the_heavy_libraries() -> None:
+    # each command imports what it needs when it runs: `parlq run` starts its workers' forkserver
+    # within a tenth of a second, and `parlq run` never loads the HTTP client of `parlq fetch`
+    heavy = ("requests", "urllib3", "pandas", "pyarrow", "pandera", "spacy", "prefect", "pdfplumber", "jinja2")
+    script = f"import sys, flows.cli; print(sorted(set({heavy!r}) & {{m.split('.')[0] for m in sys.modules}}))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

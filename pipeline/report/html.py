@@ -48,6 +48,13 @@ def render_report(folder: Path, previous: Path | None = None, sources: str | Non
     )
 
 
+def load_report_templates() -> None:
+    """Compile the page's template now (kept for this process): a run does it while its documents
+    are processed, instead of after publishing, when a person waits for the end."""
+    _environment().get_template(TEMPLATE)
+    _code_digest()
+
+
 def report_key(folder: Path, previous: Path | None, sources: str | None) -> str:
     """What a report's content depends on: the snapshot, the one before it, the link to the sources, and
     the report's own code and templates. A page carries its key, so a run can tell that it is up to date."""

@@ -27,14 +27,12 @@ from pipeline.runtime.limits import (
     out_of_memory_failure,
 )
 from pipeline.runtime.process import ProcessConfig, process_document
-from pipeline.runtime.workers import WorkerStartError, run_in_workers, start_forkserver
+from pipeline.runtime.workers import PRELOAD, WorkerStartError, run_in_workers
 from pipeline.storage import is_url, read_bytes
 
 __all__ = ["BatchConfig", "BatchOutcome", "WorkerStartError", "apply_page_limit", "process_file", "process_resources",
-           "process_sources", "warm_up_workers"]  # fmt: skip
+           "process_sources"]  # fmt: skip
 
-
-PRELOAD = ("pipeline.runtime.preload",)  # what the workers' forkserver imports (and so builds) first
 
 
 @dataclass(frozen=True)
@@ -106,11 +104,6 @@ def apply_page_limit(config: ProcessConfig, limits: Limits) -> ProcessConfig:
     """The process config with the stricter of its reader's page limit and `limits.max_pages`."""
     pages = min(config.read.max_pages, limits.max_pages)
     return config if pages == config.read.max_pages else replace(config, read=replace(config.read, max_pages=pages))
-
-
-def warm_up_workers() -> None:
-    """Have the worker processes' forkserver build the gazetteer and spaCy now, in the background."""
-    start_forkserver(PRELOAD)
 
 
 def process_file(source: SourceFile, config: ProcessConfig, limits: Limits | None = None) -> DocumentResult:

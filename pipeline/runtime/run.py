@@ -231,12 +231,24 @@ def latest_step(out_dir: str) -> str:
 
 
 def prepare_in_background(today: dt.date) -> Future[ValidationContext]:
-    """The validation context, built in a thread while the documents are processed."""
+    """The validation context, built in a thread while the documents are processed; then the
+    report's template is compiled there too, as this process mostly waits for its workers."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parlq-validation")
     try:
-        return pool.submit(build_validation_context, today)
+        return pool.submit(_prepare_tail, today)
     finally:
         pool.shutdown(wait=False)  # the thread ends with its one call; the future outlives the pool
+
+
+def _prepare_tail(today: dt.date) -> ValidationContext:
+    context = build_validation_context(today)
+    try:
+        from pipeline.report.html import load_report_templates
+
+        load_report_templates()
+    except Exception:  # noqa: BLE001 - only a head start: the report step meets and reports the same error
+        logger.debug("the report's template could not be compiled ahead", exc_info=True)
+    return context
 
 
 PLAIN_STEPS = RunSteps(

@@ -27,6 +27,8 @@ from pipeline.model.kinds import FailureKind
 from pipeline.model.records import DocumentResult, SourceFile
 from pipeline.runtime.limits import Limits, check_headroom, death_result, limit_memory, timeout_result
 
+# what the workers' forkserver imports, and so builds, first (the gazetteer and spaCy): see there
+PRELOAD = ("pipeline.runtime.preload",)
 STARTUP_TIMEOUT_S = 300.0  # building spaCy on a loaded machine; a worker slower than this is broken
 _STOP_GRACE_S = 2.0
 
@@ -53,7 +55,7 @@ def run_in_workers(
     """
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     if preload and context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["__main__", *preload])
+        context.set_forkserver_preload([*preload, "__main__"])
     queue = deque(sources)
     pool: list[_Worker] = []
     try:
@@ -81,12 +83,15 @@ def run_in_workers(
             worker.stop()
 
 
-def start_forkserver(preload: Sequence[str]) -> None:
+def warm_up_workers(preload: Sequence[str] = PRELOAD) -> None:
     """Start the processes' forkserver now, importing `preload`: it builds what they need while
-    the caller goes on (a run's own imports, say) instead of when the first document waits."""
+    the caller goes on (a run's own imports, say) instead of when the first document waits.
+
+    This module is light on purpose (no reader, no spaCy): a command that imports it to call this
+    first starts the forkserver within a tenth of a second of its own start."""
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["__main__", *preload])
+        context.set_forkserver_preload([*preload, "__main__"])
         multiprocessing.forkserver.ensure_running()
 
 
