@@ -34,7 +34,6 @@ __all__ = ["BatchConfig", "BatchOutcome", "WorkerStartError", "apply_page_limit"
            "process_sources"]  # fmt: skip
 
 
-
 @dataclass(frozen=True)
 class BatchConfig:
     workers: int = 1
