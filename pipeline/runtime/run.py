@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Protocol, TypeVar, runtime_checkable
 
@@ -230,32 +231,34 @@ def latest_step(out_dir: str) -> str:
     return read_latest(out_dir) or ""
 
 
-def prepare_in_background(today: dt.date) -> Future[ValidationContext]:
-    """The validation context, built in a thread while the documents are processed; then the
-    report's template is compiled there too, as this process mostly waits for its workers."""
+def prepare_in_background(today: dt.date, *, report: bool = False) -> Future[ValidationContext]:
+    """The validation context, built in a thread while the documents are processed. `report`: the
+    report's template is compiled there next, as a run's process mostly waits for its workers; the
+    context does not wait for it."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parlq-validation")
     try:
-        return pool.submit(_prepare_tail, today)
+        context = pool.submit(build_validation_context, today)
+        if report:
+            pool.submit(_load_report_templates)
+        return context
     finally:
-        pool.shutdown(wait=False)  # the thread ends with its one call; the future outlives the pool
+        pool.shutdown(wait=False)  # the thread ends with its calls; the future outlives the pool
 
 
-def _prepare_tail(today: dt.date) -> ValidationContext:
-    context = build_validation_context(today)
+def _load_report_templates() -> None:
     try:
         from pipeline.report.html import load_report_templates
 
         load_report_templates()
     except Exception:  # noqa: BLE001 - only a head start: the report step meets and reports the same error
         logger.debug("the report's template could not be compiled ahead", exc_info=True)
-    return context
 
 
 PLAIN_STEPS = RunSteps(
     discover=discover_step,
     find_unchanged=unchanged_step,
     plan_carry=carry_step,
-    prepare_validation=prepare_in_background,
+    prepare_validation=partial(prepare_in_background, report=True),
     process=process_step,
     validate=validate_tables,
     publish=publish_step,

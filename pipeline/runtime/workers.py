@@ -53,9 +53,7 @@ def run_in_workers(
     Raises WorkerStartError when a worker cannot start; the workers are stopped when the
     iterator ends or is closed.
     """
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    if preload and context.get_start_method() == "forkserver":
-        context.set_forkserver_preload([*preload, "__main__"])
+    context = _context(preload)
     queue = deque(sources)
     pool: list[_Worker] = []
     try:
@@ -89,10 +87,17 @@ def warm_up_workers(preload: Sequence[str] = PRELOAD) -> None:
 
     This module is light on purpose (no reader, no spaCy): a command that imports it to call this
     first starts the forkserver within a tenth of a second of its own start."""
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload([*preload, "__main__"])
+    if _context(preload).get_start_method() == "forkserver":
         multiprocessing.forkserver.ensure_running()
+
+
+def _context(preload: Sequence[str]) -> multiprocessing.context.BaseContext:
+    """The workers' start method, with `preload` for a forkserver not yet running. The preload goes
+    before `__main__`: the command's own module then finds what it imports already there."""
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    if preload and context.get_start_method() == "forkserver":
+        context.set_forkserver_preload([*preload, "__main__"])
+    return context
 
 
 class _Worker:
