@@ -14,7 +14,8 @@ then measures, each in a fresh process whose whole process tree is sampled for p
     carried over from the previous snapshot);
 (e) whole processes, as a user waits for them (bench/whole.py): the naive script and `parlq run`
     on one document and on --many documents (1 and 2 workers), and one document against a running
-    Prefect server. `--whole-only` measures this part alone.
+    Prefect server beside Prefect's own floor there (bench/trivial_flow.py: one task that does
+    nothing). `--whole-only` measures this part alone.
 Prints a table and writes bench/results/<date>.md with the machine's description.
 """
 

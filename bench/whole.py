@@ -18,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NAIVE = ROOT / "bench" / "naive.py"
+TRIVIAL_FLOW = ROOT / "bench" / "trivial_flow.py"
 
 
 def measure_whole_runs(one: Path, many: Path, work: Path, repeat: int) -> dict[str, float]:
@@ -33,6 +34,8 @@ def measure_whole_runs(one: Path, many: Path, work: Path, repeat: int) -> dict[s
             "parlq run, 1 document": lambda n: _parlq(one, work / f"one-{n}", plain),
             "parlq run, 1 document, running Prefect server": lambda n: _parlq(
                 one, work / f"one-api-{n}", {**plain, "PREFECT_API_URL": api}),
+            "trivial Prefect flow (one task that does nothing), running Prefect server": lambda n: _timed(
+                [sys.executable, str(TRIVIAL_FLOW)], {**plain, "PREFECT_API_URL": api}),
             "naive script, many documents": lambda n: _timed([sys.executable, str(NAIVE), str(many)], plain),
             "parlq run, many documents, 1 worker": lambda n: _parlq(many, work / f"many1-{n}", plain, "1"),
             "parlq run, many documents, 2 workers": lambda n: _parlq(many, work / f"many2-{n}", plain, "2"),
@@ -51,6 +54,7 @@ def render_whole_runs(medians: dict[str, float], docs: int, pages: int, repeat: 
     """The section of the results file: medians, the ratios, and the targets."""
     naive1, naive_many = medians["naive script, 1 document"], medians["naive script, many documents"]
     one, api = medians["parlq run, 1 document"], medians["parlq run, 1 document, running Prefect server"]
+    trivial = medians["trivial Prefect flow (one task that does nothing), running Prefect server"]
     w1, w2 = medians["parlq run, many documents, 1 worker"], medians["parlq run, many documents, 2 workers"]
     lines = [
         "## Whole process (from start to exit, fresh OUT_DIR)", "",
@@ -61,6 +65,8 @@ def render_whole_runs(medians: dict[str, float], docs: int, pages: int, repeat: 
         _target(f"1 document: `parlq run` / naive script = {one / naive1:.2f}x", one / naive1 <= 4, "at most 4x"),
         _target(f"1 document against a running Prefect server: {api - naive1:.2f} s more than the naive script",
                 api - naive1 <= 1.5, "at most 1.5 s more"),
+        f"  - for scale: a trivial flow of one task that does nothing costs {trivial - naive1:.2f} s more than the"
+        f" naive script; parlq's flow run costs {api - trivial:.2f} s more than the trivial flow",
         _target(f"many documents, 1 worker: {naive_many / w1:.2f}x as fast as the naive script", naive_many / w1 >= 8,
                 "at least 8x"),
         _target(f"many documents, 2 workers: {w1 / w2:.2f}x as fast as 1 worker", w1 / w2 >= 1.5, "at least 1.5x"),

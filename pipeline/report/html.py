@@ -26,6 +26,7 @@ from pipeline.storage import is_url
 REPORT = "report.html"
 _HEAD_BYTES = 4096  # the page's <head> up to its key
 TEMPLATE = "report.html.j2"
+CHARTS = "charts.svg.j2"  # the page's template imports it
 SCRIPT = "report.js"
 STYLE = "report.css"
 
@@ -51,7 +52,9 @@ def render_report(folder: Path, previous: Path | None = None, sources: str | Non
 def load_report_templates() -> None:
     """Compile the page's template now (kept for this process): a run does it while its documents
     are processed, instead of after publishing, when a person waits for the end."""
-    _environment().get_template(TEMPLATE)
+    environment = _environment()
+    for name in (TEMPLATE, CHARTS):
+        environment.get_template(name)
     _code_digest()
 
 
@@ -129,7 +132,10 @@ def find_previous(out_dir: Path, folder: Path) -> Path | None:
     return max(earlier, key=written) if earlier else None
 
 
+@cache
 def _environment() -> jinja2.Environment:
+    # one per process: its cache keeps the compiled templates, so a template compiled ahead
+    # (`load_report_templates`) is the one the report renders with.
     # autoescape everywhere: every text in the page may come from a PDF or a file name
     return jinja2.Environment(loader=jinja2.PackageLoader("pipeline.report", "templates"), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)

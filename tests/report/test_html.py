@@ -10,11 +10,19 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
+import jinja2
 import pytest
 
 from pipeline.dataset.current import CURRENT, read_current
 from pipeline.dataset.snapshot import LATEST, SNAPSHOTS, read_latest
-from pipeline.report.html import REPORT, find_previous, render_report, write_report, write_run_report
+from pipeline.report.html import (
+    REPORT,
+    find_previous,
+    load_report_templates,
+    render_report,
+    write_report,
+    write_run_report,
+)
 from tests.builders import RESULTS, make_result, publish
 from tests.report.conftest import HOSTILE_NAME, HOSTILE_TITLE
 
@@ -168,3 +176,19 @@ def test_a_run_that_changes_nothing_keeps_the_report_it_finds(tmp_path: Path) ->
     write_report(out, first.snapshot_id)  # `parlq report --snapshot`: report.html shows the older one now
     write_run_report(str(out), None)  # so the next run writes LATEST's page again
     assert f"parlq snapshot {second.snapshot_id}" in made.read_text(encoding="utf-8")
+
+
+def test_templates_compiled_ahead_are_the_ones_the_report_renders_with(
+    hostile_out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_report_templates()  # as a run does while its documents are processed
+    compiled: list[str | None] = []
+    compile_source = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *args: object, **kwargs: object):
+        compiled.append(name)
+        return compile_source(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    assert "<svg" in render_report(latest_folder(hostile_out))
+    assert compiled == []
