@@ -26,7 +26,6 @@ from pipeline.storage import is_url
 REPORT = "report.html"
 _HEAD_BYTES = 4096  # the page's <head> up to its key
 TEMPLATE = "report.html.j2"
-CHARTS = "charts.svg.j2"  # the page's template imports it
 SCRIPT = "report.js"
 STYLE = "report.css"
 
@@ -50,10 +49,10 @@ def render_report(folder: Path, previous: Path | None = None, sources: str | Non
 
 
 def load_report_templates() -> None:
-    """Compile the page's template now (kept for this process): a run does it while its documents
+    """Compile the page's templates now (kept for this process): a run does it while its documents
     are processed, instead of after publishing, when a person waits for the end."""
     environment = _environment()
-    for name in (TEMPLATE, CHARTS):
+    for name in environment.list_templates(extensions=["j2"]):  # the page's and those it imports
         environment.get_template(name)
     _code_digest()
 

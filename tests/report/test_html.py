@@ -185,7 +185,9 @@ def test_templates_compiled_ahead_are_the_ones_the_report_renders_with(
     compiled: list[str | None] = []
     compile_source = jinja2.Environment.compile
 
-    def counting(self: jinja2.Environment, source: str, name: str | None = None, *args: object, **kwargs: object):
+    def counting(
+        self: jinja2.Environment, source: str, name: str | None = None, *args: object, **kwargs: object
+    ) -> object:
         compiled.append(name)
         return compile_source(self, source, name, *args, **kwargs)
 
